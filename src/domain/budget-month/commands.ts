@@ -1,0 +1,55 @@
+import type { Category } from '../shared/category.js';
+import type { LocalDate, YearMonth } from '../shared/local-date.js';
+import type { Currency } from '../shared/money.js';
+import type { ExpenseSource, PlannedCategory } from './events.js';
+
+/** Time is an input: `now` is an ISO timestamp supplied by the caller's clock. */
+export type PlanMonth = {
+  type: 'PlanMonth';
+  data: {
+    userId: string;
+    month: YearMonth;
+    currency: Currency;
+    income: bigint;
+    categories: PlannedCategory[];
+    splitAlgorithm?: string;
+    now: string;
+  };
+};
+
+export type RecordExpense = {
+  type: 'RecordExpense';
+  data: {
+    transactionId: string;
+    day: LocalDate;
+    category: Category;
+    amount: bigint;
+    currency: Currency;
+    merchant?: string;
+    note?: string;
+    source: ExpenseSource;
+    idempotencyKey?: string;
+    now: string;
+  };
+};
+
+export type AmendExpense = {
+  type: 'AmendExpense';
+  data: {
+    transactionId: string;
+    day?: LocalDate;
+    category?: Category;
+    amount?: bigint;
+    currency: Currency;
+    merchant?: string | null;
+    note?: string | null;
+    now: string;
+  };
+};
+
+export type VoidExpense = {
+  type: 'VoidExpense';
+  data: { transactionId: string; reason?: string; now: string };
+};
+
+export type BudgetMonthCommand = PlanMonth | RecordExpense | AmendExpense | VoidExpense;

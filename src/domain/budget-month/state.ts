@@ -1,0 +1,82 @@
+import type { YearMonth } from '../shared/local-date.js';
+import { dayOfMonth } from '../shared/local-date.js';
+import type { Currency } from '../shared/money.js';
+import { invariant } from '../shared/domain-error.js';
+import { type Cells, addToCell } from './cells.js';
+import type { BudgetMonthEvent, ExpenseFields, ExpenseSource, PlannedCategory } from './events.js';
+import { splitAlgorithm } from './split-algorithms.js';
+
+export interface TransactionState {
+  /** What the expense said when first recorded: a retry of that record is compared against it. */
+  readonly recorded: ExpenseFields;
+  readonly current: ExpenseFields;
+  readonly source: ExpenseSource;
+  readonly voided: boolean;
+}
+
+export type BudgetMonthState =
+  | { readonly status: 'unplanned' }
+  | {
+      readonly status: 'planned';
+      readonly userId: string;
+      readonly month: YearMonth;
+      readonly currency: Currency;
+      readonly income: bigint;
+      readonly plan: readonly PlannedCategory[];
+      readonly splitAlgorithm: string;
+      readonly allocated: Cells;
+      readonly spent: Cells;
+      readonly transactions: ReadonlyMap<string, TransactionState>;
+    };
+
+export type PlannedMonth = Extract<BudgetMonthState, { status: 'planned' }>;
+
+export const initialBudgetMonthState = (): BudgetMonthState => ({ status: 'unplanned' });
+
+export function evolveBudgetMonth(state: BudgetMonthState, event: BudgetMonthEvent): BudgetMonthState {
+  if (event.type === 'BudgetPlanned') {
+    const { userId, month, currency, income, categories, splitAlgorithm: algorithm } = event.data;
+    return {
+      status: 'planned',
+      userId,
+      month,
+      currency,
+      income,
+      plan: categories,
+      splitAlgorithm: algorithm,
+      allocated: splitAlgorithm(algorithm)(categories, month),
+      spent: state.status === 'planned' ? state.spent : new Map(),
+      transactions: state.status === 'planned' ? state.transactions : new Map(),
+    };
+  }
+  invariant(state.status === 'planned', `${event.type} follows BudgetPlanned`);
+  switch (event.type) {
+    case 'ExpenseRecorded': {
+      const { transactionId, source, day, category, amount, merchant, note } = event.data;
+      const fields: ExpenseFields = { day, category, amount, merchant, note };
+      const transactions = new Map(state.transactions);
+      transactions.set(transactionId, { recorded: fields, current: fields, source, voided: false });
+      return { ...state, transactions, spent: addToCell(state.spent, dayOfMonth(day), category, amount) };
+    }
+    case 'ExpenseAmended': {
+      const { transactionId, day, category, amount, merchant, note } = event.data;
+      const before = state.transactions.get(transactionId);
+      invariant(before && !before.voided, 'ExpenseAmended names a live transaction');
+      const current: ExpenseFields = { day, category, amount, merchant, note };
+      const transactions = new Map(state.transactions);
+      transactions.set(transactionId, { ...before, current });
+      const withoutOld = addToCell(state.spent, dayOfMonth(before.current.day), before.current.category, -before.current.amount);
+      return { ...state, transactions, spent: addToCell(withoutOld, dayOfMonth(day), category, amount) };
+    }
+    case 'ExpenseVoided': {
+      const before = state.transactions.get(event.data.transactionId);
+      invariant(before && !before.voided, 'ExpenseVoided names a live transaction');
+      const transactions = new Map(state.transactions);
+      transactions.set(event.data.transactionId, { ...before, voided: true });
+      const { day, category, amount } = before.current;
+      return { ...state, transactions, spent: addToCell(state.spent, dayOfMonth(day), category, -amount) };
+    }
+    case 'OverspendDetected':
+      return state;
+  }
+}

@@ -1,0 +1,204 @@
+import { EventEmitter } from 'node:events';
+import type { Pool, PoolClient } from 'pg';
+import { chainEvents } from '../../application/event-store/hash-chain.js';
+import { pollingSubscription } from '../../application/event-store/polling-subscription.js';
+import {
+  type AppendResult,
+  type EventStore,
+  EventStoreUnavailableError,
+  type ExpectedVersion,
+  type JsonObject,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  START,
+  type StoredMetadata,
+  type SubscribeOptions,
+  type Subscription,
+  formatPosition,
+  parsePosition,
+} from '../../application/ports/event-store.port.js';
+import { checkExpectedVersion } from './expected-version.js';
+
+const CHANNEL = 'daybook_events';
+const COLUMNS = `global_position::text AS position, transaction_id::text AS tx, stream_name, stream_revision::text AS revision,
+  event_id, event_type, data, metadata`;
+
+interface EventRow {
+  position: string;
+  tx: string;
+  stream_name: string;
+  revision: string;
+  event_id: string;
+  event_type: string;
+  data: JsonObject;
+  metadata: StoredMetadata;
+}
+
+/**
+ * The default event store. `$all` is ordered by (transaction id, sequence) and read only below the
+ * oldest running transaction's id, so a follower never passes an event that commits late.
+ */
+export class PostgresEventStore implements EventStore {
+  readonly name = 'postgresql';
+  private readonly committed = new EventEmitter();
+  private listener: Promise<PoolClient> | undefined;
+
+  constructor(private readonly pool: Pool) {
+    this.committed.setMaxListeners(0);
+  }
+
+  async append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion = 'any'): Promise<AppendResult> {
+    const client = await this.connect();
+    try {
+      await client.query('BEGIN');
+      const head = await this.lockHead(client, stream, events.length > 0);
+      const current = head.revision < 0n ? 'no-stream' : head.revision;
+      checkExpectedVersion(stream, expected, current);
+      if (events.length === 0) {
+        await client.query('ROLLBACK');
+        return { nextExpectedVersion: head.revision, position: START };
+      }
+      const chained = chainEvents(stream, head.revision + 1n, head.lastHash, events);
+      const rows = chained.map(({ event, revision }) => ({
+        revision: revision.toString(),
+        id: event.id,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+      }));
+      const inserted = await client.query<{ position: string; tx: string }>(
+        `INSERT INTO events (stream_name, stream_revision, event_id, event_type, data, metadata)
+         SELECT $1, (e->>'revision')::bigint, (e->>'id')::uuid, e->>'type', e->'data', e->'metadata'
+         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n
+         RETURNING global_position::text AS position, transaction_id::text AS tx`,
+        [stream, JSON.stringify(rows)],
+      );
+      const last = chained[chained.length - 1]!;
+      await client.query('UPDATE streams SET revision = $2, last_hash = $3 WHERE stream_name = $1', [
+        stream,
+        last.revision.toString(),
+        last.event.metadata.hash,
+      ]);
+      await client.query(`SELECT pg_notify('${CHANNEL}', '')`);
+      await client.query('COMMIT');
+      const tail = inserted.rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b));
+      return { nextExpectedVersion: last.revision, position: formatPosition(BigInt(tail.tx), BigInt(tail.position)) };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Locks the stream's head row; creates it (revision -1) when the append will write the first event. */
+  private async lockHead(
+    client: PoolClient,
+    stream: string,
+    create: boolean,
+  ): Promise<{ revision: bigint; lastHash: string }> {
+    const select = () =>
+      client.query<{ revision: string; last_hash: string }>(
+        'SELECT revision::text, last_hash FROM streams WHERE stream_name = $1 FOR UPDATE',
+        [stream],
+      );
+    let { rows } = await select();
+    if (rows.length === 0 && create) {
+      // A concurrent creator makes this insert wait for its commit; then the row is there to lock.
+      const created = await client.query(
+        "INSERT INTO streams (stream_name, revision, last_hash) VALUES ($1, -1, '') ON CONFLICT DO NOTHING",
+        [stream],
+      );
+      if (created.rowCount === 1) return { revision: -1n, lastHash: '' };
+      ({ rows } = await select());
+    }
+    const row = rows[0];
+    return row ? { revision: BigInt(row.revision), lastHash: row.last_hash } : { revision: -1n, lastHash: '' };
+  }
+
+  async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const from = options.fromRevision ?? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : 0n);
+    const { rows } = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_name = $1 AND stream_revision ${backwards ? '<=' : '>='} $2
+       ORDER BY stream_revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
+      [stream, from.toString(), options.maxCount ?? null],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async readAll({ after = START, maxCount }: ReadAllOptions): Promise<RecordedEvent[]> {
+    const [tx, position] = parsePosition(after);
+    const { rows } = await this.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events
+       WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id, global_position LIMIT $3`,
+      [tx.toString(), position.toString(), maxCount],
+    );
+    return rows.map(toRecorded);
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    this.listen().catch((error) => options.onError?.(error));
+    return pollingSubscription(this, options, (wake) => {
+      this.committed.on('commit', wake);
+      return () => this.committed.off('commit', wake);
+    });
+  }
+
+  /** One LISTEN connection per store wakes every subscription as soon as an append commits. */
+  private listen(): Promise<PoolClient> {
+    this.listener ??= (async () => {
+      const client = await this.connect();
+      client.on('notification', () => this.committed.emit('commit'));
+      client.on('error', () => {
+        this.listener = undefined;
+      });
+      await client.query(`LISTEN ${CHANNEL}`);
+      return client;
+    })();
+    return this.listener;
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1 FROM events LIMIT 1');
+  }
+
+  async close(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    if (listener) (await listener.catch(() => undefined))?.release(true);
+  }
+
+  private async connect(): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw new EventStoreUnavailableError(`PostgreSQL event store unreachable: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private async query<R extends object>(sql: string, params: unknown[] = []) {
+    const client = await this.connect();
+    try {
+      return await client.query<R>(sql, params);
+    } finally {
+      client.release();
+    }
+  }
+}
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  id: row.event_id,
+  type: row.event_type,
+  data: row.data,
+  metadata: row.metadata,
+  streamName: row.stream_name,
+  revision: BigInt(row.revision),
+  position: formatPosition(BigInt(row.tx), BigInt(row.position)),
+});
