@@ -3,7 +3,8 @@ module.exports = {
   forbidden: [
     {
       name: 'domain-is-pure',
-      comment: 'src/domain imports nothing outside src/domain: no other layer, no npm package, no node builtin.',
+      comment:
+        'src/domain imports nothing outside src/domain: no other layer, no npm package, no node builtin.',
       severity: 'error',
       from: { path: '^src/domain' },
       to: { pathNot: '^src/domain' },
@@ -17,7 +18,8 @@ module.exports = {
     },
     {
       name: 'interfaces-never-import-adapters',
-      comment: 'src/interfaces receive use cases from the container; they never import infrastructure directly.',
+      comment:
+        'src/interfaces receive use cases from the container; they never import infrastructure directly.',
       severity: 'error',
       from: { path: '^src/interfaces' },
       to: { path: '^src/infrastructure' },

@@ -2,19 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { eventHash } from '../../src/application/event-store/hash-chain.js';
 import {
+  comparePositions,
   type EventStore,
   type NewEvent,
   type RecordedEvent,
   START,
   WrongExpectedVersionError,
-  comparePositions,
 } from '../../src/application/ports/event-store.port.js';
 
 const newEvent = (n: number, extra: Partial<NewEvent['metadata']> = {}): NewEvent => ({
   id: randomUUID(),
   type: n % 2 ? 'ExpenseRecorded' : 'BudgetPlanned',
   data: { n, amount: `${n}00`, nested: { b: [1, 'two', null], a: true } },
-  metadata: { correlationId: randomUUID(), occurredAt: new Date(1_700_000_000_000 + n).toISOString(), schemaVersion: 1, ...extra },
+  metadata: {
+    correlationId: randomUUID(),
+    occurredAt: new Date(1_700_000_000_000 + n).toISOString(),
+    schemaVersion: 1,
+    ...extra,
+  },
 });
 const events = (count: number) => Array.from({ length: count }, (_, i) => newEvent(i));
 const streamName = () => `contract-${randomUUID()}`;
@@ -84,7 +89,9 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       expect(read[0]!.metadata.prevHash).toBe('');
       for (const [i, e] of read.entries()) {
         if (i > 0) expect(e.metadata.prevHash).toBe(read[i - 1]!.metadata.hash);
-        expect(e.metadata.hash).toBe(eventHash(stream, e.revision, e.metadata.prevHash, e.id, e.type, e.data, e.metadata));
+        expect(e.metadata.hash).toBe(
+          eventHash(stream, e.revision, e.metadata.prevHash, e.id, e.type, e.data, e.metadata),
+        );
       }
       expect(new Set(read.map((e) => e.metadata.hash)).size).toBe(5);
     });
@@ -109,13 +116,27 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       const s = await get();
       const stream = streamName();
       await s.append(stream, events(6));
-      expect((await s.readStream(stream, { direction: 'backwards' })).map((e) => e.revision)).toEqual([5n, 4n, 3n, 2n, 1n, 0n]);
-      expect((await s.readStream(stream, { direction: 'backwards', maxCount: 1 })).map((e) => e.revision)).toEqual([5n]);
+      expect((await s.readStream(stream, { direction: 'backwards' })).map((e) => e.revision)).toEqual([
+        5n,
+        4n,
+        3n,
+        2n,
+        1n,
+        0n,
+      ]);
       expect(
-        (await s.readStream(stream, { direction: 'backwards', fromRevision: 3n, maxCount: 2 })).map((e) => e.revision),
+        (await s.readStream(stream, { direction: 'backwards', maxCount: 1 })).map((e) => e.revision),
+      ).toEqual([5n]);
+      expect(
+        (await s.readStream(stream, { direction: 'backwards', fromRevision: 3n, maxCount: 2 })).map(
+          (e) => e.revision,
+        ),
       ).toEqual([3n, 2n]);
       expect((await s.readStream(stream, { fromRevision: 4n })).map((e) => e.revision)).toEqual([4n, 5n]);
-      expect((await s.readStream(stream, { fromRevision: 1n, maxCount: 2 })).map((e) => e.revision)).toEqual([1n, 2n]);
+      expect((await s.readStream(stream, { fromRevision: 1n, maxCount: 2 })).map((e) => e.revision)).toEqual([
+        1n,
+        2n,
+      ]);
       expect(await s.readStream(streamName())).toEqual([]);
     });
 
@@ -132,7 +153,8 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       }
       const all = await readAllAfter(s, before.position, [a, b], 3);
       expect(all.map((e) => e.id)).toEqual(appended);
-      for (let i = 1; i < all.length; i++) expect(comparePositions(all[i - 1]!.position, all[i]!.position)).toBe(-1);
+      for (let i = 1; i < all.length; i++)
+        expect(comparePositions(all[i - 1]!.position, all[i]!.position)).toBe(-1);
       const fromStart = ours(await s.readAll({ after: START, maxCount: 100_000 }), [a, b]);
       expect(fromStart.map((e) => e.id)).toEqual(appended);
     });
@@ -184,7 +206,8 @@ export function eventStoreContract(name: string, open: () => Promise<EventStore>
       const read = await s.readStream(stream);
       expect(read.map((e) => e.revision)).toEqual(written.map((_, i) => BigInt(i)));
       expect(new Set(read.map((e) => e.id))).toEqual(new Set(written.map((e) => e.id)));
-      for (const [i, e] of read.entries()) if (i > 0) expect(e.metadata.prevHash).toBe(read[i - 1]!.metadata.hash);
+      for (const [i, e] of read.entries())
+        if (i > 0) expect(e.metadata.prevHash).toBe(read[i - 1]!.metadata.hash);
     });
   });
 }

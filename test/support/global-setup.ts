@@ -34,7 +34,11 @@ export default async function setup(project: TestProject) {
   const dir = await mkdtemp(path.join(tmpdir(), 'daybook-test-pg-'));
   // As root the server runs as the `postgres` user, which must be able to enter the folder.
   await chmod(dir, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port: await freePort(), durable: false });
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(dir, 'data'),
+    port: await freePort(),
+    durable: false,
+  });
   project.provide('postgresAdminUrl', server.adminUrl);
   return async () => {
     await server.stop();

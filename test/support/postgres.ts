@@ -7,7 +7,9 @@ import { migrate } from '../../src/infrastructure/postgres/migrate.js';
  * A fresh, migrated database of its own for the calling test file (dropped after it), so files run in
  * parallel against one server without seeing each other's rows.
  */
-export async function testDatabase(options: { migrate?: boolean } = {}): Promise<{ url: string; pool: pg.Pool }> {
+export async function testDatabase(
+  options: { migrate?: boolean } = {},
+): Promise<{ url: string; pool: pg.Pool }> {
   const adminUrl = inject('postgresAdminUrl');
   const name = `daybook_t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const admin = new pg.Client({ connectionString: adminUrl });

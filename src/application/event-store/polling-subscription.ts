@@ -1,4 +1,4 @@
-import type { EventStore, Subscription, SubscribeOptions } from '../ports/event-store.port.js';
+import type { EventStore, SubscribeOptions, Subscription } from '../ports/event-store.port.js';
 import { START } from '../ports/event-store.port.js';
 
 /**

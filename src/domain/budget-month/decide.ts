@@ -5,7 +5,7 @@ import { cellAmount } from './cells.js';
 import type { AmendExpense, BudgetMonthCommand, PlanMonth, RecordExpense, VoidExpense } from './commands.js';
 import type { BudgetMonthEvent, ExpenseFields, OverspendDetected } from './events.js';
 import { DEFAULT_SPLIT_ALGORITHM, splitAlgorithm } from './split-algorithms.js';
-import { type BudgetMonthState, type PlannedMonth, evolveBudgetMonth } from './state.js';
+import { type BudgetMonthState, evolveBudgetMonth, type PlannedMonth } from './state.js';
 
 const MAX_CATEGORIES = 50;
 const MAX_TEXT = 200;
@@ -68,7 +68,10 @@ function validatePlan(data: PlanMonth['data']): void {
     if (seen.has(category)) fail('invalid-plan', `Category "${category}" appears twice`, { category });
     seen.add(category);
     if (amount < 0n) fail('invalid-plan', `Category "${category}" has a negative amount`, { category });
-    if (kind === 'fixed' && (dueDay === undefined || !Number.isInteger(dueDay) || dueDay < 1 || dueDay > 31)) {
+    if (
+      kind === 'fixed' &&
+      (dueDay === undefined || !Number.isInteger(dueDay) || dueDay < 1 || dueDay > 31)
+    ) {
       fail('invalid-plan', `Fixed category "${category}" needs a dueDay from 1 to 31`, { category });
     }
     if (kind === 'flexible' && dueDay !== undefined) {
@@ -89,7 +92,9 @@ const samePlan = (a: PlannedMonth['plan'], b: PlannedMonth['plan']): boolean =>
   a.length === b.length &&
   a.every((x, i) => {
     const y = b[i];
-    return y && x.category === y.category && x.amount === y.amount && x.kind === y.kind && x.dueDay === y.dueDay;
+    return (
+      y && x.category === y.category && x.amount === y.amount && x.kind === y.kind && x.dueDay === y.dueDay
+    );
   });
 
 function recordExpense({ data }: RecordExpense, state: PlannedMonth): BudgetMonthEvent[] {
@@ -173,6 +178,7 @@ function withOverspend(
   const allocated = cellAmount(state.allocated, day, category);
   const spentBefore = cellAmount(state.spent, day, category);
   const spentAfter = cellAmount(after.spent, day, category);
+  // biome-ignore lint/complexity/useMathMinMax: Math.max does not take bigint
   const overBy = spentAfter - (allocated > spentBefore ? allocated : spentBefore);
   if (overBy <= 0n) return [event];
   const overspend: OverspendDetected = {

@@ -63,7 +63,12 @@ export type OverspendDetected = {
   data: { day: LocalDate; category: Category; overBy: bigint; causedBy: string };
 };
 
-export type BudgetMonthEvent = BudgetPlanned | ExpenseRecorded | ExpenseAmended | ExpenseVoided | OverspendDetected;
+export type BudgetMonthEvent =
+  | BudgetPlanned
+  | ExpenseRecorded
+  | ExpenseAmended
+  | ExpenseVoided
+  | OverspendDetected;
 export type BudgetMonthEventType = BudgetMonthEvent['type'];
 
 export const budgetMonthEventTypes: readonly BudgetMonthEventType[] = [

@@ -1,5 +1,5 @@
 import { fail } from '../shared/domain-error.js';
-import { type YearMonth, daysInMonth } from '../shared/local-date.js';
+import { daysInMonth, type YearMonth } from '../shared/local-date.js';
 import { allocate } from '../shared/money.js';
 import { type Cells, cellKey } from './cells.js';
 import type { PlannedCategory } from './events.js';

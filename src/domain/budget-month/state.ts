@@ -1,8 +1,8 @@
+import { invariant } from '../shared/domain-error.js';
 import type { YearMonth } from '../shared/local-date.js';
 import { dayOfMonth } from '../shared/local-date.js';
 import type { Currency } from '../shared/money.js';
-import { invariant } from '../shared/domain-error.js';
-import { type Cells, addToCell } from './cells.js';
+import { addToCell, type Cells } from './cells.js';
 import type { BudgetMonthEvent, ExpenseFields, ExpenseSource, PlannedCategory } from './events.js';
 import { splitAlgorithm } from './split-algorithms.js';
 
@@ -65,7 +65,12 @@ export function evolveBudgetMonth(state: BudgetMonthState, event: BudgetMonthEve
       const current: ExpenseFields = { day, category, amount, merchant, note };
       const transactions = new Map(state.transactions);
       transactions.set(transactionId, { ...before, current });
-      const withoutOld = addToCell(state.spent, dayOfMonth(before.current.day), before.current.category, -before.current.amount);
+      const withoutOld = addToCell(
+        state.spent,
+        dayOfMonth(before.current.day),
+        before.current.category,
+        -before.current.amount,
+      );
       return { ...state, transactions, spent: addToCell(withoutOld, dayOfMonth(day), category, amount) };
     }
     case 'ExpenseVoided': {

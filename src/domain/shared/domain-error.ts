@@ -33,7 +33,10 @@ export type DomainErrorCode =
   | 'transaction-voided'
   | 'user-already-registered'
   | 'user-not-found'
-  | 'invalid-profile';
+  | 'invalid-profile'
+  | 'email-taken'
+  | 'weak-password'
+  | 'invalid-credentials';
 
 export const fail = (code: DomainErrorCode, message: string, details?: Record<string, unknown>): never => {
   throw new DomainError(code, message, details);

@@ -32,7 +32,8 @@ export function parseLocalDate(input: unknown): LocalDate {
   if (!match) return fail('invalid-date', `"${String(input).slice(0, 20)}" is not a date in YYYY-MM-DD form`);
   const month = `${match[1]}-${match[2]}`;
   const day = Number(match[3]);
-  const valid = MONTH.test(month) && isValidMonth(month) && day >= 1 && day <= daysInMonth(month as YearMonth);
+  const valid =
+    MONTH.test(month) && isValidMonth(month) && day >= 1 && day <= daysInMonth(month as YearMonth);
   if (!valid) return fail('invalid-date', `${input} is not a calendar date`);
   return input as LocalDate;
 }
@@ -42,7 +43,10 @@ const isValidMonth = (month: string): boolean => {
   return year >= MIN_YEAR && year <= MAX_YEAR && m >= 1 && m <= 12;
 };
 
-const splitMonth = (month: YearMonth): [number, number] => [Number(month.slice(0, 4)), Number(month.slice(5, 7))];
+const splitMonth = (month: YearMonth): [number, number] => [
+  Number(month.slice(0, 4)),
+  Number(month.slice(5, 7)),
+];
 
 export const monthOf = (date: LocalDate): YearMonth => date.slice(0, 7) as YearMonth;
 export const dayOfMonth = (date: LocalDate): number => Number(date.slice(8, 10));

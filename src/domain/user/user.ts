@@ -1,3 +1,4 @@
+import type { Decider } from '../shared/decider.js';
 import { fail } from '../shared/domain-error.js';
 import { isValidTimeZone } from '../shared/local-date.js';
 import type { Currency } from '../shared/money.js';
@@ -59,7 +60,8 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
 export function decideUser(command: UserCommand, state: UserState): UserEvent[] {
   switch (command.type) {
     case 'RegisterUser': {
-      if (state.status === 'registered') return fail('user-already-registered', 'This user is already registered');
+      if (state.status === 'registered')
+        return fail('user-already-registered', 'This user is already registered');
       const { now, ...rest } = command.data;
       validateProfile(rest);
       if (rest.income < 0n) fail('invalid-profile', 'Income cannot be negative', { field: 'income' });
@@ -97,3 +99,11 @@ function requireRegistered(state: UserState): RegisteredUser {
   if (state.status !== 'registered') return fail('user-not-found', 'No such user');
   return state;
 }
+
+export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
+  decide: decideUser,
+  evolve: evolveUser,
+  initialState: initialUserState,
+};
+
+export const userStream = (userId: string): string => `user-${userId}`;

@@ -1,7 +1,11 @@
 import { type ExpectedVersion, WrongExpectedVersionError } from '../../application/ports/event-store.port.js';
 
 /** Throws WrongExpectedVersionError unless the stream's current revision satisfies `expected`. */
-export function checkExpectedVersion(stream: string, expected: ExpectedVersion, current: bigint | 'no-stream'): void {
+export function checkExpectedVersion(
+  stream: string,
+  expected: ExpectedVersion,
+  current: bigint | 'no-stream',
+): void {
   const ok =
     expected === 'any' ||
     (expected === 'no-stream' && current === 'no-stream') ||

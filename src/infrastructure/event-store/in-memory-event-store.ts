@@ -3,17 +3,17 @@ import { chainEvents } from '../../application/event-store/hash-chain.js';
 import { pollingSubscription } from '../../application/event-store/polling-subscription.js';
 import {
   type AppendResult,
+  comparePositions,
   type EventStore,
   type ExpectedVersion,
+  formatPosition,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  START,
   type SubscribeOptions,
   type Subscription,
-  comparePositions,
-  formatPosition,
-  START,
 } from '../../application/ports/event-store.port.js';
 import { checkExpectedVersion } from './expected-version.js';
 
@@ -25,7 +25,11 @@ export class InMemoryEventStore implements EventStore {
   private readonly ids = new Set<string>();
   private readonly appended = new EventEmitter();
 
-  async append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion = 'any'): Promise<AppendResult> {
+  async append(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion = 'any',
+  ): Promise<AppendResult> {
     const existing = this.streams.get(stream) ?? [];
     const current = existing.length === 0 ? 'no-stream' : BigInt(existing.length - 1);
     checkExpectedVersion(stream, expected, current);

@@ -7,8 +7,10 @@ import {
   type EventStore,
   EventStoreUnavailableError,
   type ExpectedVersion,
+  formatPosition,
   type JsonObject,
   type NewEvent,
+  parsePosition,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
@@ -16,8 +18,6 @@ import {
   type StoredMetadata,
   type SubscribeOptions,
   type Subscription,
-  formatPosition,
-  parsePosition,
 } from '../../application/ports/event-store.port.js';
 import { checkExpectedVersion } from './expected-version.js';
 
@@ -49,7 +49,11 @@ export class PostgresEventStore implements EventStore {
     this.committed.setMaxListeners(0);
   }
 
-  async append(stream: string, events: readonly NewEvent[], expected: ExpectedVersion = 'any'): Promise<AppendResult> {
+  async append(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedVersion = 'any',
+  ): Promise<AppendResult> {
     const client = await this.connect();
     try {
       await client.query('BEGIN');
@@ -84,7 +88,10 @@ export class PostgresEventStore implements EventStore {
       await client.query(`SELECT pg_notify('${CHANNEL}', '')`);
       await client.query('COMMIT');
       const tail = inserted.rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b));
-      return { nextExpectedVersion: last.revision, position: formatPosition(BigInt(tail.tx), BigInt(tail.position)) };
+      return {
+        nextExpectedVersion: last.revision,
+        position: formatPosition(BigInt(tail.tx), BigInt(tail.position)),
+      };
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -115,7 +122,9 @@ export class PostgresEventStore implements EventStore {
       ({ rows } = await select());
     }
     const row = rows[0];
-    return row ? { revision: BigInt(row.revision), lastHash: row.last_hash } : { revision: -1n, lastHash: '' };
+    return row
+      ? { revision: BigInt(row.revision), lastHash: row.last_hash }
+      : { revision: -1n, lastHash: '' };
   }
 
   async readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
@@ -177,9 +186,12 @@ export class PostgresEventStore implements EventStore {
     try {
       return await this.pool.connect();
     } catch (error) {
-      throw new EventStoreUnavailableError(`PostgreSQL event store unreachable: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new EventStoreUnavailableError(
+        `PostgreSQL event store unreachable: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 

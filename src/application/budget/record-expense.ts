@@ -1,0 +1,70 @@
+import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
+import type { ExpenseSource } from '../../domain/budget-month/events.js';
+import { parseCategory } from '../../domain/shared/category.js';
+import { monthOf, parseLocalDate } from '../../domain/shared/local-date.js';
+import { type Money, parseMoney } from '../../domain/shared/money.js';
+import type { CommandContext } from '../command-handler.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { GlobalPosition } from '../ports/event-store.port.js';
+import type { IdGenerator } from '../ports/id-generator.port.js';
+import { requireUser, type UserHandler } from '../users/require-user.js';
+import type { BudgetMonthHandler } from './budget-handler.js';
+
+export interface RecordExpenseInput {
+  readonly userId: string;
+  /** Client-chosen id (offline clients create ids before they sync); the idempotency key of the fact. */
+  readonly transactionId?: string;
+  readonly amount: string;
+  readonly category: string;
+  readonly date: string;
+  readonly merchant?: string;
+  readonly note?: string;
+  readonly source?: ExpenseSource;
+}
+
+export interface RecordExpenseResult {
+  readonly transactionId: string;
+  readonly amount: Money;
+  /** False when the same transaction had already been recorded: nothing changed. */
+  readonly created: boolean;
+  /** The part of the day's category allocation this expense newly exceeded, if any. */
+  readonly overspentBy?: Money;
+  readonly version: bigint;
+  readonly position?: GlobalPosition;
+}
+
+export const recordExpense =
+  (deps: { users: UserHandler; budgets: BudgetMonthHandler; clock: Clock; ids: IdGenerator }) =>
+  async (input: RecordExpenseInput, context: CommandContext): Promise<RecordExpenseResult> => {
+    const user = await requireUser(deps.users, input.userId);
+    const day = parseLocalDate(input.date);
+    const amount = parseMoney(input.amount, user.currency);
+    const transactionId = input.transactionId ?? deps.ids.uuid();
+    const handled = await deps.budgets.handle(
+      budgetMonthStream(user.userId, monthOf(day)),
+      {
+        type: 'RecordExpense',
+        data: {
+          transactionId,
+          day,
+          category: parseCategory(input.category),
+          amount: amount.amount,
+          currency: user.currency,
+          ...(input.merchant ? { merchant: input.merchant } : {}),
+          ...(input.note ? { note: input.note } : {}),
+          source: input.source ?? 'manual',
+          now: deps.clock.now().toISOString(),
+        },
+      },
+      { ...context, actor: user.userId },
+    );
+    const overspend = handled.events.find((e) => e.type === 'OverspendDetected');
+    return {
+      transactionId,
+      amount,
+      created: handled.events.length > 0,
+      ...(overspend ? { overspentBy: { amount: overspend.data.overBy, currency: user.currency } } : {}),
+      version: handled.version,
+      ...(handled.position ? { position: handled.position } : {}),
+    };
+  };

@@ -1,0 +1,105 @@
+import type { Decider } from '../domain/shared/decider.js';
+import type { EventCodec } from './events/codec.js';
+import type { Clock } from './ports/clock.port.js';
+import {
+  type EventMetadata,
+  type EventStore,
+  type GlobalPosition,
+  WrongExpectedVersionError,
+} from './ports/event-store.port.js';
+import type { IdGenerator } from './ports/id-generator.port.js';
+
+/** Who asked, and why: lands in every event's metadata. */
+export interface CommandContext {
+  readonly correlationId: string;
+  readonly causationId?: string;
+  readonly actor?: string;
+}
+
+export interface HandleOptions {
+  /** The version the client last saw (HTTP If-Match). A stale one fails instead of being retried. */
+  readonly expectedVersion?: bigint;
+  readonly maxAttempts?: number;
+}
+
+export interface Handled<S, E> {
+  readonly state: S;
+  readonly events: readonly E[];
+  /** Stream revision after the command: -1 when the stream still does not exist. */
+  readonly version: bigint;
+  readonly position?: GlobalPosition;
+}
+
+export interface CommandHandlerDeps {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}
+
+/**
+ * Read the stream, fold it, decide, append at the version read. A concurrent writer makes the append
+ * fail with WrongExpectedVersion; the command is then decided again on the new state, a bounded number
+ * of times. Deciding again is safe because deciders are pure and idempotent on ids.
+ */
+export function commandHandler<C, E extends { type: string; data: unknown }, S>(
+  deps: CommandHandlerDeps,
+  decider: Decider<C, E, S>,
+  codec: EventCodec<E>,
+) {
+  const load = async (stream: string) => {
+    const recorded = await deps.store.readStream(stream);
+    let state = decider.initialState();
+    for (const event of recorded) state = decider.evolve(state, codec.decode(event));
+    return { state, version: BigInt(recorded.length) - 1n };
+  };
+
+  const handle = async (
+    stream: string,
+    command: C,
+    context: CommandContext,
+    options: HandleOptions = {},
+  ): Promise<Handled<S, E>> => {
+    const maxAttempts = options.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      const { state, version } = await load(stream);
+      if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+        throw new WrongExpectedVersionError(
+          stream,
+          options.expectedVersion,
+          version < 0n ? 'no-stream' : version,
+        );
+      }
+      const events = decider.decide(command, state);
+      if (events.length === 0) return { state, events, version };
+      const occurredAt = deps.clock.now().toISOString();
+      const toStore = events.map((event) => {
+        const { type, data, schemaVersion } = codec.encode(event);
+        const metadata: EventMetadata = {
+          correlationId: context.correlationId,
+          ...(context.causationId ? { causationId: context.causationId } : {}),
+          ...(context.actor ? { actor: context.actor } : {}),
+          occurredAt,
+          schemaVersion,
+        };
+        return { id: deps.ids.uuid(), type, data, metadata };
+      });
+      try {
+        const result = await deps.store.append(stream, toStore, version < 0n ? 'no-stream' : version);
+        const next = events.reduce(decider.evolve, state);
+        return { state: next, events, version: result.nextExpectedVersion, position: result.position };
+      } catch (error) {
+        const retry =
+          error instanceof WrongExpectedVersionError &&
+          options.expectedVersion === undefined &&
+          attempt < maxAttempts;
+        if (!retry) throw error;
+      }
+    }
+  };
+
+  return { load, handle };
+}
+
+export type CommandHandler<C, E extends { type: string; data: unknown }, S> = ReturnType<
+  typeof commandHandler<C, E, S>
+>;

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import type { UserEvent } from '../../domain/user/user.js';
+import { createCodec, isoTimestamp, minorUnits } from './codec.js';
+
+export const userCodec = createCodec<UserEvent>({
+  UserRegistered: {
+    version: 1,
+    schema: z.object({
+      userId: z.string(),
+      email: z.string(),
+      displayName: z.string().optional(),
+      country: z.string(),
+      timezone: z.string(),
+      currency: z.string(),
+      income: minorUnits,
+      registeredAt: isoTimestamp,
+    }),
+  },
+  ProfileUpdated: {
+    version: 1,
+    schema: z.object({
+      displayName: z.string().optional(),
+      country: z.string().optional(),
+      timezone: z.string().optional(),
+      updatedAt: isoTimestamp,
+    }),
+  },
+  IncomeChanged: { version: 1, schema: z.object({ income: minorUnits, changedAt: isoTimestamp }) },
+});

@@ -1,0 +1,81 @@
+import { fail } from '../../domain/shared/domain-error.js';
+import { parseCurrency, parseMoney } from '../../domain/shared/money.js';
+import {
+  type RegisteredUser,
+  type UserCommand,
+  type UserEvent,
+  type UserState,
+  userStream,
+} from '../../domain/user/user.js';
+import type { CommandContext, CommandHandler } from '../command-handler.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { CredentialStore } from '../ports/credential-store.port.js';
+import type { IdGenerator } from '../ports/id-generator.port.js';
+import type { PasswordHasher } from '../ports/password-hasher.port.js';
+import { type IssuedTokens, type TokenService, USER_SCOPES } from '../ports/token-service.port.js';
+import { normalizeEmail, validatePassword } from './credentials-rules.js';
+
+export interface RegisterUserInput {
+  readonly email: string;
+  readonly password: string;
+  /** Monthly income, a decimal string in major units. */
+  readonly income: string;
+  readonly currency: string;
+  readonly country: string;
+  readonly timezone: string;
+  readonly displayName?: string;
+}
+
+export interface RegisterUserDeps {
+  readonly users: CommandHandler<UserCommand, UserEvent, UserState>;
+  readonly credentials: CredentialStore;
+  readonly hasher: PasswordHasher;
+  readonly tokens: TokenService;
+  readonly ids: IdGenerator;
+  readonly clock: Clock;
+}
+
+/**
+ * The credential row is written first: its unique email is what makes registration race-free. If the
+ * user stream then cannot be written, the credential is removed again so the email stays free.
+ */
+export const registerUser =
+  (deps: RegisterUserDeps) =>
+  async (
+    input: RegisterUserInput,
+    context: CommandContext,
+  ): Promise<{ user: RegisteredUser } & IssuedTokens> => {
+    const email = normalizeEmail(input.email);
+    validatePassword(input.password);
+    const currency = parseCurrency(input.currency);
+    const income = parseMoney(input.income, currency).amount;
+    const userId = deps.ids.uuid();
+    const passwordHash = await deps.hasher.hash(input.password);
+    if (!(await deps.credentials.create({ email, userId, passwordHash }))) {
+      fail('email-taken', 'An account with this email already exists');
+    }
+    try {
+      const { state } = await deps.users.handle(
+        userStream(userId),
+        {
+          type: 'RegisterUser',
+          data: {
+            userId,
+            email,
+            currency,
+            income,
+            country: input.country,
+            timezone: input.timezone,
+            ...(input.displayName ? { displayName: input.displayName } : {}),
+            now: deps.clock.now().toISOString(),
+          },
+        },
+        { ...context, actor: userId },
+      );
+      const tokens = await deps.tokens.issue({ userId, scopes: USER_SCOPES });
+      return { user: state as RegisteredUser, ...tokens };
+    } catch (error) {
+      await deps.credentials.remove(userId);
+      throw error;
+    }
+  };

@@ -1,0 +1,17 @@
+import { fail } from '../../domain/shared/domain-error.js';
+import {
+  type RegisteredUser,
+  type UserCommand,
+  type UserEvent,
+  type UserState,
+  userStream,
+} from '../../domain/user/user.js';
+import type { CommandHandler } from '../command-handler.js';
+
+export type UserHandler = CommandHandler<UserCommand, UserEvent, UserState>;
+
+export async function requireUser(users: UserHandler, userId: string): Promise<RegisteredUser> {
+  const { state } = await users.load(userStream(userId));
+  if (state.status !== 'registered') return fail('user-not-found', 'No such user');
+  return state;
+}

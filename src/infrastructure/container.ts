@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Container } from 'inversify';
+import pg from 'pg';
+import { createDaybook, type Daybook } from '../application/daybook.js';
+import type { Clock } from '../application/ports/clock.port.js';
+import type { CredentialStore } from '../application/ports/credential-store.port.js';
+import type { EventStore } from '../application/ports/event-store.port.js';
+import type { HealthCheck } from '../application/ports/health-check.port.js';
+import type { IdGenerator } from '../application/ports/id-generator.port.js';
+import type { PasswordHasher } from '../application/ports/password-hasher.port.js';
+import type { TokenService } from '../application/ports/token-service.port.js';
+import { argon2PasswordHasher } from './auth/argon2-password-hasher.js';
+import { JwtTokenService } from './auth/jwt-token-service.js';
+import { PostgresCredentialStore } from './auth/postgres-credential-store.js';
+import type { Config } from './config/config.js';
+import { EventStoreDbEventStore } from './event-store/eventstoredb-event-store.js';
+import { PostgresEventStore } from './event-store/postgres-event-store.js';
+import type { Logger } from './logging/logger.js';
+import { ensureDatabase, startEmbeddedPostgres } from './postgres/embedded-postgres.js';
+import { migrate } from './postgres/migrate.js';
+import { randomIds, systemClock } from './system/system-clock.js';
+
+export const TOKENS = {
+  Config: Symbol.for('Config'),
+  Logger: Symbol.for('Logger'),
+  Pool: Symbol.for('Pool'),
+  EventStore: Symbol.for('EventStore'),
+  Clock: Symbol.for('Clock'),
+  Ids: Symbol.for('IdGenerator'),
+  Credentials: Symbol.for('CredentialStore'),
+  Hasher: Symbol.for('PasswordHasher'),
+  Tokens: Symbol.for('TokenService'),
+  HealthChecks: Symbol.for('HealthChecks'),
+  Daybook: Symbol.for('Daybook'),
+} as const;
+
+export interface Runtime {
+  readonly container: Container;
+  readonly daybook: Daybook;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * The composition root: picks adapters from configuration, opens the resources they need, and binds
+ * them. Nothing below src/infrastructure knows which adapter it got.
+ */
+export async function buildRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  const closers: (() => Promise<unknown>)[] = [];
+  const shutdown = async () => {
+    for (const close of closers.reverse())
+      await close().catch((error) => logger.error({ err: error }, 'shutdown step failed'));
+  };
+  try {
+    const databaseUrl = config.DATABASE_URL ?? (await startLocalPostgres(config, logger, closers));
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: config.PG_POOL_SIZE });
+    pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+    closers.push(() => pool.end());
+    const applied = await migrate(pool);
+    if (applied.length > 0) logger.info({ applied }, 'database migrated');
+
+    const store: EventStore = config.EVENTSTORE_CONNECTION_STRING
+      ? EventStoreDbEventStore.fromConnectionString(config.EVENTSTORE_CONNECTION_STRING)
+      : new PostgresEventStore(pool);
+    closers.push(() => store.close());
+    const jwtSecret = config.JWT_SECRET ?? (await localJwtSecret(config.DAYBOOK_DATA_DIR, logger));
+
+    const container = new Container();
+    container.bind(TOKENS.Config).toConstantValue(config);
+    container.bind(TOKENS.Logger).toConstantValue(logger);
+    container.bind(TOKENS.Pool).toConstantValue(pool);
+    container.bind<EventStore>(TOKENS.EventStore).toConstantValue(store);
+    container.bind<Clock>(TOKENS.Clock).toConstantValue(systemClock);
+    container.bind<IdGenerator>(TOKENS.Ids).toConstantValue(randomIds);
+    container.bind<PasswordHasher>(TOKENS.Hasher).toConstantValue(argon2PasswordHasher);
+    container
+      .bind<CredentialStore>(TOKENS.Credentials)
+      .toDynamicValue((ctx) => new PostgresCredentialStore(ctx.get(TOKENS.Pool)))
+      .inSingletonScope();
+    container
+      .bind<TokenService>(TOKENS.Tokens)
+      .toDynamicValue(
+        () =>
+          new JwtTokenService(jwtSecret, config.ACCESS_TOKEN_TTL_SECONDS, config.REFRESH_TOKEN_TTL_SECONDS),
+      )
+      .inSingletonScope();
+    container.bind<HealthCheck[]>(TOKENS.HealthChecks).toDynamicValue((ctx) => {
+      const events = ctx.get<EventStore>(TOKENS.EventStore);
+      const db = ctx.get<pg.Pool>(TOKENS.Pool);
+      return [
+        {
+          name: 'eventStore',
+          check: async () => {
+            await events.ping();
+            return { adapter: events.name };
+          },
+        },
+        {
+          name: 'database',
+          check: async () => {
+            await db.query('SELECT 1');
+            return { embedded: config.DATABASE_URL === undefined };
+          },
+        },
+      ];
+    });
+    container
+      .bind<Daybook>(TOKENS.Daybook)
+      .toDynamicValue((ctx) =>
+        createDaybook({
+          store: ctx.get(TOKENS.EventStore),
+          clock: ctx.get(TOKENS.Clock),
+          ids: ctx.get(TOKENS.Ids),
+          credentials: ctx.get(TOKENS.Credentials),
+          hasher: ctx.get(TOKENS.Hasher),
+          tokens: ctx.get(TOKENS.Tokens),
+          healthChecks: ctx.get(TOKENS.HealthChecks),
+        }),
+      )
+      .inSingletonScope();
+    return { container, daybook: container.get<Daybook>(TOKENS.Daybook), shutdown };
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+}
+
+async function startLocalPostgres(config: Config, logger: Logger, closers: (() => Promise<unknown>)[]) {
+  const dataDir = path.resolve(config.DAYBOOK_DATA_DIR, 'postgres');
+  logger.info(
+    { dataDir, port: config.EMBEDDED_PG_PORT },
+    'DATABASE_URL not set: starting embedded PostgreSQL',
+  );
+  const server = await startEmbeddedPostgres({
+    dataDir,
+    port: config.EMBEDDED_PG_PORT,
+    durable: true,
+    onLog: (message) => logger.debug({ postgres: message.trim() }),
+  });
+  closers.push(() => server.stop());
+  await ensureDatabase(server.adminUrl, 'daybook');
+  return server.urlFor('daybook');
+}
+
+/** Without JWT_SECRET, a random secret is kept in the data folder so tokens survive a restart. */
+async function localJwtSecret(dataDir: string, logger: Logger): Promise<string> {
+  const file = path.resolve(dataDir, 'jwt-secret');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    await mkdir(path.dirname(file), { recursive: true });
+    const secret = randomBytes(48).toString('base64url');
+    await writeFile(file, secret, { mode: 0o600 });
+    await chmod(file, 0o600);
+    logger.warn({ file }, 'JWT_SECRET not set: generated a local secret (set JWT_SECRET in production)');
+    return secret;
+  }
+}

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Daybook } from '../../application/daybook.js';
+import { isSaneRequestId } from './context.js';
+import { errorHandler, problem } from './problem.js';
+import { authRoutes } from './routes/auth.routes.js';
+import { budgetRoutes } from './routes/budget.routes.js';
+import { transactionRoutes } from './routes/transactions.routes.js';
+
+export interface HttpOptions {
+  readonly logger: Logger;
+}
+
+/** The REST API. Thin: parse with zod, call a use case, map the result or error. */
+export function createHttpApp(daybook: Daybook, { logger }: HttpOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(helmet());
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && isSaneRequestId(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(express.json({ limit: '256kb', strict: true }));
+
+  app.get('/health', async (_req, res) => {
+    const report = await daybook.health();
+    res.status(report.status === 'ok' ? 200 : 503).json(report);
+  });
+  app.use('/api/auth', authRoutes(daybook));
+  app.use('/api/budget', budgetRoutes(daybook));
+  app.use('/api/transactions', transactionRoutes(daybook));
+  app.use((req, _res, next) => {
+    next(
+      problem(404, 'not-found', 'Not found', {
+        detail: `No route for ${req.method} ${req.path.slice(0, 200)}`,
+      }),
+    );
+  });
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,165 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { z } from 'zod';
+import {
+  EventStoreUnavailableError,
+  WrongExpectedVersionError,
+} from '../../application/ports/event-store.port.js';
+import { DomainError, type DomainErrorCode } from '../../domain/shared/domain-error.js';
+
+/** RFC 9457 problem details. `type` is stable per error code: clients switch on it. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail?: string;
+  readonly code: string;
+  readonly errors?: readonly { field: string; message: string }[];
+  readonly [extension: string]: unknown;
+}
+
+export class HttpProblem extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title);
+  }
+}
+
+export const problemType = (code: string) => `/problems/${code}`;
+
+export const problem = (
+  status: number,
+  code: string,
+  title: string,
+  extra: Partial<Problem> = {},
+): HttpProblem => new HttpProblem({ type: problemType(code), title, status, code, ...extra });
+
+const DOMAIN_STATUS: Readonly<Record<DomainErrorCode, number>> = {
+  'invalid-money': 400,
+  'invalid-date': 400,
+  'invalid-month': 400,
+  'invalid-category': 400,
+  'unsupported-currency': 400,
+  'weak-password': 400,
+  'invalid-profile': 400,
+  'currency-mismatch': 422,
+  'invalid-plan': 422,
+  'plan-exceeds-income': 422,
+  'date-outside-month': 422,
+  'unknown-category': 422,
+  'invalid-amount': 422,
+  'invalid-expense': 422,
+  'plan-locked': 409,
+  'month-not-planned': 409,
+  'transaction-id-conflict': 409,
+  'transaction-voided': 409,
+  'user-already-registered': 409,
+  'email-taken': 409,
+  'transaction-not-found': 404,
+  'user-not-found': 404,
+  'invalid-credentials': 401,
+};
+
+const TITLES: Partial<Record<number, string>> = {
+  400: 'Bad request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not found',
+  409: 'Conflict',
+  412: 'Precondition failed',
+  413: 'Payload too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  503: 'Service unavailable',
+};
+
+export function validationProblem(
+  error: z.ZodError,
+  where: 'body' | 'query' | 'path' | 'header',
+): HttpProblem {
+  return problem(400, 'validation-failed', 'The request is not valid', {
+    detail: `Invalid ${where}`,
+    errors: error.issues.slice(0, 50).map((issue) => ({
+      field: [where, ...issue.path.map(String)].join('.'),
+      message: issue.message,
+    })),
+  });
+}
+
+export function toProblem(error: unknown): Problem | undefined {
+  if (error instanceof HttpProblem) return error.problem;
+  if (error instanceof DomainError) {
+    const status = DOMAIN_STATUS[error.code];
+    return {
+      type: problemType(error.code),
+      title: TITLES[status] ?? 'Error',
+      status,
+      code: error.code,
+      detail: error.message,
+      ...error.details,
+    };
+  }
+  if (error instanceof WrongExpectedVersionError) {
+    return {
+      type: problemType('version-conflict'),
+      title: 'Conflict',
+      status: 409,
+      code: 'version-conflict',
+      detail: 'The resource changed since you read it; read it again and retry',
+    };
+  }
+  if (error instanceof EventStoreUnavailableError) {
+    return {
+      type: problemType('store-unavailable'),
+      title: TITLES[503] as string,
+      status: 503,
+      code: 'store-unavailable',
+      detail: 'The event store is unreachable; retry shortly',
+    };
+  }
+  const bodyParser = error as { type?: string; status?: number; expose?: boolean };
+  if (bodyParser.expose && typeof bodyParser.status === 'number' && bodyParser.status < 500) {
+    const code =
+      bodyParser.type === 'entity.parse.failed'
+        ? 'malformed-json'
+        : (bodyParser.type ?? 'bad-request').replaceAll('.', '-');
+    return {
+      type: problemType(code),
+      title: TITLES[bodyParser.status] ?? 'Bad request',
+      status: bodyParser.status,
+      code,
+      detail: (error as Error).message,
+    };
+  }
+  return undefined;
+}
+
+export function sendProblem(res: Response, problemDetails: Problem): void {
+  if (problemDetails.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  if (problemDetails.status === 503) res.setHeader('Retry-After', '5');
+  res
+    .status(problemDetails.status)
+    .type('application/problem+json')
+    .send(
+      JSON.stringify({
+        ...problemDetails,
+        instance: res.req.originalUrl.slice(0, 200),
+        requestId: res.req.id,
+      }),
+    );
+}
+
+/** The last middleware: expected errors become problems; anything else is a bug, logged and a 500. */
+export function errorHandler(error: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const mapped = toProblem(error);
+  if (mapped) {
+    sendProblem(res, mapped);
+    return;
+  }
+  req.log.error({ err: error }, 'unhandled error');
+  sendProblem(res, {
+    type: problemType('internal-error'),
+    title: 'Internal server error',
+    status: 500,
+    code: 'internal-error',
+    detail: 'An unexpected error occurred; it has been logged',
+  });
+}

@@ -1,0 +1,96 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Daybook } from '../../../application/daybook.js';
+import { WrongExpectedVersionError } from '../../../application/ports/event-store.port.js';
+import { authOf, requireScope } from '../auth.js';
+import { commandContext } from '../context.js';
+import { problem } from '../problem.js';
+import { categoryString, dateString, moneyString, monthString, parseBody, parseParams } from '../validate.js';
+import { amount } from '../views.js';
+
+const planBody = z.strictObject({
+  categories: z
+    .array(
+      z.strictObject({
+        category: categoryString,
+        amount: moneyString,
+        kind: z.enum(['flexible', 'fixed']).optional(),
+        dueDay: z.number().int().min(1).max(31).optional(),
+      }),
+    )
+    .min(1)
+    .max(50),
+  splitAlgorithm: z.string().max(40).optional(),
+});
+
+/** `If-Match: "<version>"` (or W/"...") names the plan version the client edited. */
+function ifMatchVersion(header: string | undefined): bigint | undefined {
+  if (header === undefined) return undefined;
+  const match = /^(?:W\/)?"(-1|\d{1,18})"$/.exec(header.trim());
+  if (!match)
+    throw problem(400, 'invalid-if-match', 'Bad request', { detail: 'If-Match must be an ETag such as "3"' });
+  return BigInt(match[1] as string);
+}
+
+export function budgetRoutes(daybook: Daybook): Router {
+  const router = Router();
+  const verify = daybook.verifyAccessToken;
+
+  router.put('/plan/:month', requireScope(verify, 'manage:budget'), async (req, res) => {
+    const { month } = parseParams(z.object({ month: monthString }), req.params);
+    const body = parseBody(planBody, req.body);
+    const expectedVersion = ifMatchVersion(req.get('if-match'));
+    const { userId } = authOf(req);
+    const result = await daybook
+      .planMonth(
+        { userId, month, ...body },
+        commandContext(req),
+        expectedVersion === undefined ? {} : { expectedVersion },
+      )
+      .catch((error: unknown) => {
+        if (error instanceof WrongExpectedVersionError && expectedVersion !== undefined) {
+          throw problem(412, 'precondition-failed', 'Precondition failed', {
+            detail: 'The plan changed since the version in If-Match',
+          });
+        }
+        throw error;
+      });
+    const { plan } = result;
+    res
+      .status(result.version === 0n && result.changed ? 201 : 200)
+      .setHeader('ETag', `"${result.version}"`)
+      .json({
+        month: plan.month,
+        currency: plan.currency,
+        income: amount(plan.income, plan.currency),
+        splitAlgorithm: plan.splitAlgorithm,
+        categories: plan.plan.map((c) => ({
+          category: c.category,
+          amount: amount(c.amount, plan.currency),
+          kind: c.kind,
+          ...(c.dueDay === undefined ? {} : { dueDay: c.dueDay }),
+        })),
+        version: Number(result.version),
+        ...(result.position ? { position: result.position } : {}),
+      });
+  });
+
+  router.get('/daily/:date', requireScope(verify, 'read:budget'), async (req, res) => {
+    const { date } = parseParams(z.object({ date: dateString }), req.params);
+    const daily = await daybook.dailyBudget({ userId: authOf(req).userId, date });
+    const format = (line: { allocated: bigint; spent: bigint; remaining: bigint }) => ({
+      allocated: amount(line.allocated, daily.currency),
+      spent: amount(line.spent, daily.currency),
+      remaining: amount(line.remaining, daily.currency),
+    });
+    res.json({
+      date: daily.date,
+      currency: daily.currency,
+      planned: daily.planned,
+      categories: daily.categories.map((c) => ({ category: c.category, ...format(c) })),
+      total: format(daily.total),
+    });
+  });
+
+  return router;
+}

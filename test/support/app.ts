@@ -1,0 +1,69 @@
+import { afterAll } from 'vitest';
+import { type RunningDaybook, startDaybook } from '../../src/server.js';
+import { testDatabase } from './postgres.js';
+
+/** Daybook on an ephemeral port with a database of its own; stopped after the file. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<RunningDaybook & { api: Api }> {
+  const { url } = await testDatabase({ migrate: false });
+  const app = await startDaybook({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: url,
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  afterAll(() => app.stop());
+  return { ...app, api: api(app.url) };
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON bodies of many shapes
+  body: any;
+}
+export type Api = (
+  method: string,
+  path: string,
+  options?: { body?: unknown; token?: string; headers?: Record<string, string> },
+) => Promise<ApiResponse>;
+
+export const api =
+  (base: string): Api =>
+  async (method, path, { body, token, headers = {} } = {}) => {
+    const response = await fetch(base + path, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return { status: response.status, headers: response.headers, body: parsed };
+  };
+
+let counter = 0;
+export async function registerUser(call: Api, overrides: Record<string, unknown> = {}) {
+  counter += 1;
+  const email = `user${counter}-${Date.now()}@example.com`;
+  const res = await call('POST', '/api/auth/register', {
+    body: {
+      email,
+      password: 'correct horse battery',
+      income: '3000.00',
+      currency: 'USD',
+      country: 'US',
+      timezone: 'Europe/Berlin',
+      ...overrides,
+    },
+  });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { email, token: res.body.accessToken as string, userId: res.body.user.id as string, body: res.body };
+}
