@@ -178,8 +178,7 @@ function withOverspend(
   const allocated = cellAmount(state.allocated, day, category);
   const spentBefore = cellAmount(state.spent, day, category);
   const spentAfter = cellAmount(after.spent, day, category);
-  // biome-ignore lint/complexity/useMathMinMax: Math.max does not take bigint
-  const overBy = spentAfter - (allocated > spentBefore ? allocated : spentBefore);
+  const overBy = spentAfter - maxOf(allocated, spentBefore);
   if (overBy <= 0n) return [event];
   const overspend: OverspendDetected = {
     type: 'OverspendDetected',
@@ -219,6 +218,8 @@ function liveTransaction(state: PlannedMonth, transactionId: string) {
   if (existing.voided) return fail('transaction-voided', `Transaction ${transactionId} was voided`);
   return existing;
 }
+
+const maxOf = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 const EXPENSE_FIELDS = ['day', 'category', 'amount', 'merchant', 'note'] as const;
 

@@ -1,0 +1,169 @@
+import { describe, it } from 'vitest';
+import { budgetMonthDecider } from '../../src/domain/budget-month/budget-month.js';
+import type { YearMonth } from '../../src/domain/shared/local-date.js';
+import { parseCurrency } from '../../src/domain/shared/money.js';
+import {
+  cat,
+  day,
+  fixed,
+  flexible,
+  NOW,
+  planned,
+  record,
+  recorded,
+  USD,
+} from '../support/budget-fixtures.js';
+import { deciderSpec } from '../support/decider-spec.js';
+
+const spec = deciderSpec(budgetMonthDecider);
+const food600 = planned([flexible('food', 60000n)]);
+
+describe('BudgetMonth decider', () => {
+  describe('planning', () => {
+    const plan = (categories: ReturnType<typeof flexible>[], income = 100000n) => ({
+      type: 'PlanMonth' as const,
+      data: { userId: 'u1', month: '2025-06' as YearMonth, currency: USD, income, categories, now: NOW },
+    });
+
+    it('plans an empty month, categories sorted, with the default split algorithm', () =>
+      spec([])
+        .when(plan([flexible('rent', 1n), flexible('food', 2n)]))
+        .thenEmits([planned([flexible('food', 2n), flexible('rent', 1n)], { income: 100000n })]));
+
+    it('changes nothing when the same plan is sent again', () =>
+      spec([planned([flexible('food', 2n)], { income: 100000n })])
+        .when(plan([flexible('food', 2n)]))
+        .thenEmits([]));
+
+    it('refuses a plan above the income', () =>
+      spec([])
+        .when(plan([flexible('food', 100001n)]))
+        .thenRejects('plan-exceeds-income', { planned: '100001' }));
+
+    it('refuses duplicate categories and fixed categories without a due day', () => {
+      spec([])
+        .when(plan([flexible('food', 1n), flexible('food', 2n)]))
+        .thenRejects('invalid-plan');
+      spec([])
+        .when(plan([{ category: cat('rent'), amount: 1n, kind: 'fixed' }]))
+        .thenRejects('invalid-plan');
+    });
+
+    it('locks the plan once the month has expenses', () =>
+      spec([food600, recorded('t1', '2025-06-02', 'food', 100n)])
+        .when(plan([flexible('food', 70000n)]))
+        .thenRejects('plan-locked'));
+  });
+
+  describe('recording expenses', () => {
+    it('records an expense within the day allocation without an overspend', () =>
+      spec([food600])
+        .when(record('t1', '2025-06-01', 'food', 2000n))
+        .thenEmits([recorded('t1', '2025-06-01', 'food', 2000n)]));
+
+    it('detects an overspend in the same decision, by the newly exceeded part only', () => {
+      spec([food600])
+        .when(record('t1', '2025-06-01', 'food', 2500n))
+        .thenEmits([
+          recorded('t1', '2025-06-01', 'food', 2500n),
+          {
+            type: 'OverspendDetected',
+            data: { day: day('2025-06-01'), category: cat('food'), overBy: 500n, causedBy: 't1' },
+          },
+        ]);
+      spec([food600, recorded('t1', '2025-06-01', 'food', 2500n)])
+        .when(record('t2', '2025-06-01', 'food', 300n))
+        .thenEmits([
+          recorded('t2', '2025-06-01', 'food', 300n),
+          {
+            type: 'OverspendDetected',
+            data: { day: day('2025-06-01'), category: cat('food'), overBy: 300n, causedBy: 't2' },
+          },
+        ]);
+    });
+
+    it('puts a fixed category whole on its due day, clamped to the month', () => {
+      const rent = planned([fixed('rent', 90000n, 31)]);
+      spec([rent])
+        .when(record('t1', '2025-06-30', 'rent', 90000n))
+        .thenEmits([recorded('t1', '2025-06-30', 'rent', 90000n)]);
+      spec([rent])
+        .when(record('t1', '2025-06-29', 'rent', 1n))
+        .thenEmits([
+          recorded('t1', '2025-06-29', 'rent', 1n),
+          {
+            type: 'OverspendDetected',
+            data: { day: day('2025-06-29'), category: cat('rent'), overBy: 1n, causedBy: 't1' },
+          },
+        ]);
+    });
+
+    it('treats the same transaction id with the same fields as already done', () =>
+      spec([food600, recorded('t1', '2025-06-01', 'food', 100n)])
+        .when(record('t1', '2025-06-01', 'food', 100n))
+        .thenEmits([]));
+
+    it('rejects the same transaction id with other fields, naming them', () =>
+      spec([food600, recorded('t1', '2025-06-01', 'food', 100n)])
+        .when(record('t1', '2025-06-02', 'food', 101n, { merchant: 'Cafe' }))
+        .thenRejects('transaction-id-conflict', { fields: ['day', 'amount', 'merchant'] }));
+
+    it('rejects expenses the plan cannot hold', () => {
+      spec([])
+        .when(record('t1', '2025-06-01', 'food', 1n))
+        .thenRejects('month-not-planned');
+      spec([food600])
+        .when(record('t1', '2025-07-01', 'food', 1n))
+        .thenRejects('date-outside-month');
+      spec([food600])
+        .when(record('t1', '2025-06-01', 'cars', 1n))
+        .thenRejects('unknown-category');
+      spec([food600])
+        .when(record('t1', '2025-06-01', 'food', 0n))
+        .thenRejects('invalid-amount');
+      spec([food600])
+        .when(record('t1', '2025-06-01', 'food', 1n, { currency: parseCurrency('EUR') }))
+        .thenRejects('currency-mismatch');
+    });
+  });
+
+  describe('corrections', () => {
+    const given = [food600, recorded('t1', '2025-06-01', 'food', 1500n)];
+
+    it('amends an expense with its complete new fields and detects an overspend it causes', () =>
+      spec(given)
+        .when({ type: 'AmendExpense', data: { transactionId: 't1', amount: 2100n, currency: USD, now: NOW } })
+        .thenEmits([
+          {
+            type: 'ExpenseAmended',
+            data: {
+              transactionId: 't1',
+              day: day('2025-06-01'),
+              category: cat('food'),
+              amount: 2100n,
+              amendedAt: NOW,
+            },
+          },
+          {
+            type: 'OverspendDetected',
+            data: { day: day('2025-06-01'), category: cat('food'), overBy: 100n, causedBy: 't1' },
+          },
+        ]));
+
+    it('voids once; voiding again changes nothing; a voided expense cannot be amended', () => {
+      const voided = { type: 'ExpenseVoided' as const, data: { transactionId: 't1', voidedAt: NOW } };
+      spec(given)
+        .when({ type: 'VoidExpense', data: { transactionId: 't1', now: NOW } })
+        .thenEmits([voided]);
+      spec([...given, voided])
+        .when({ type: 'VoidExpense', data: { transactionId: 't1', now: NOW } })
+        .thenEmits([]);
+      spec([...given, voided])
+        .when({ type: 'AmendExpense', data: { transactionId: 't1', amount: 1n, currency: USD, now: NOW } })
+        .thenRejects('transaction-voided');
+      spec(given)
+        .when({ type: 'VoidExpense', data: { transactionId: 'nope', now: NOW } })
+        .thenRejects('transaction-not-found');
+    });
+  });
+});
