@@ -1,5 +1,6 @@
 import type { Decider } from '../domain/shared/decider.js';
 import type { EventCodec } from './events/codec.js';
+import { KeyedMutex } from './keyed-mutex.js';
 import type { Clock } from './ports/clock.port.js';
 import {
   type EventMetadata,
@@ -37,9 +38,10 @@ export interface CommandHandlerDeps {
 }
 
 /**
- * Read the stream, fold it, decide, append at the version read. A concurrent writer makes the append
- * fail with WrongExpectedVersion; the command is then decided again on the new state, a bounded number
- * of times. Deciding again is safe because deciders are pure and idempotent on ids.
+ * Read the stream, fold it, decide, append at the version read. Commands on one stream are queued
+ * within this process; a writer in another process makes the append fail with WrongExpectedVersion,
+ * and the command is then decided again on the new state, a bounded number of times. Deciding again is
+ * safe because deciders are pure and idempotent on ids.
  */
 export function commandHandler<C, E extends { type: string; data: unknown }, S>(
   deps: CommandHandlerDeps,
@@ -53,14 +55,16 @@ export function commandHandler<C, E extends { type: string; data: unknown }, S>(
     return { state, version: BigInt(recorded.length) - 1n };
   };
 
-  const handle = async (
+  const queue = new KeyedMutex();
+
+  const attempt = async (
     stream: string,
     command: C,
     context: CommandContext,
-    options: HandleOptions = {},
+    options: HandleOptions,
   ): Promise<Handled<S, E>> => {
-    const maxAttempts = options.maxAttempts ?? 5;
-    for (let attempt = 1; ; attempt++) {
+    const maxAttempts = options.maxAttempts ?? 10;
+    for (let tries = 1; ; tries++) {
       const { state, version } = await load(stream);
       if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
         throw new WrongExpectedVersionError(
@@ -91,11 +95,16 @@ export function commandHandler<C, E extends { type: string; data: unknown }, S>(
         const retry =
           error instanceof WrongExpectedVersionError &&
           options.expectedVersion === undefined &&
-          attempt < maxAttempts;
+          tries < maxAttempts;
         if (!retry) throw error;
+        // Random back-off: a loser that retried at once would meet the same winner's next command again.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(100, 2 ** tries)));
       }
     }
   };
+
+  const handle = (stream: string, command: C, context: CommandContext, options: HandleOptions = {}) =>
+    queue.run(stream, () => attempt(stream, command, context, options));
 
   return { load, handle };
 }

@@ -34,7 +34,7 @@ export interface StoredMetadata extends EventMetadata {
 }
 
 export interface NewEvent {
-  /** A UUID. A retried append reuses its ids so EventStoreDB can deduplicate it. */
+  /** A UUID, unique across the log. */
   readonly id: string;
   readonly type: string;
   readonly data: JsonObject;
