@@ -46,7 +46,18 @@ export type Step =
   | { kind: 'record'; tx: number; day: number; category: number; amount: bigint }
   | { kind: 'retry'; of: number }
   | { kind: 'amend'; tx: number; amount: bigint; day: number }
-  | { kind: 'void'; tx: number };
+  | { kind: 'void'; tx: number }
+  /** Rebalances the cell of an earlier recorded expense, as the reaction to its overspend would. */
+  | { kind: 'rebalance'; of: number; algorithm: string }
+  | {
+      kind: 'adjust';
+      fromDay: number;
+      fromCategory: number;
+      toDay: number;
+      toCategory: number;
+      amount: bigint;
+    }
+  | { kind: 'close'; day: number; policy: 'forward' | 'savings' | 'none' };
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
   {
@@ -56,7 +67,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       tx: fc.integer({ min: 0, max: 60 }),
       day: fc.integer({ min: 1, max: 31 }),
       category: fc.nat(),
-      amount: fc.bigInt({ min: 1n, max: 400_000n }),
+      amount: fc.oneof(fc.bigInt({ min: 1n, max: 20_000n }), fc.bigInt({ min: 1n, max: 400_000n })),
     }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('retry' as const), of: fc.nat() }) },
@@ -72,6 +83,33 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant('void' as const), tx: fc.integer({ min: 0, max: 60 }) }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('rebalance' as const),
+      of: fc.nat(),
+      algorithm: fc.constantFrom('proportional@1', 'nearest-first@1'),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('adjust' as const),
+      fromDay: fc.integer({ min: 1, max: 31 }),
+      fromCategory: fc.nat(),
+      toDay: fc.integer({ min: 1, max: 31 }),
+      toCategory: fc.nat(),
+      amount: fc.bigInt({ min: 1n, max: 50_000n }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('close' as const),
+      day: fc.integer({ min: 1, max: 31 }),
+      policy: fc.constantFrom('forward' as const, 'savings' as const, 'none' as const),
+    }),
   },
 );
 
@@ -89,7 +127,13 @@ const NOW = '2030-01-01T00:00:00.000Z';
 export function toCommands(s: Scenario): BudgetMonthCommand[] {
   const days = daysInMonth(s.month);
   const dayOf = (d: number): LocalDate => dateInMonth(s.month, Math.min(d, days));
+  const categoryAt = (i: number) => (s.plan[i % s.plan.length] as PlannedCategory).category;
   const records: BudgetMonthCommand[] = [];
+  /** Amendments and voids mostly name an expense recorded earlier, sometimes one that does not exist. */
+  const earlierTx = (i: number) => {
+    const target = records[i % Math.max(records.length + 1, 1)];
+    return target?.type === 'RecordExpense' ? target.data.transactionId : `missing-${i}`;
+  };
   return s.steps.map((step): BudgetMonthCommand => {
     switch (step.kind) {
       case 'record': {
@@ -98,7 +142,7 @@ export function toCommands(s: Scenario): BudgetMonthCommand[] {
           data: {
             transactionId: `t${step.tx}`,
             day: dayOf(step.day),
-            category: (s.plan[step.category % s.plan.length] as PlannedCategory).category,
+            category: categoryAt(step.category),
             amount: step.amount,
             currency: s.currency,
             source: 'manual',
@@ -116,15 +160,42 @@ export function toCommands(s: Scenario): BudgetMonthCommand[] {
         return {
           type: 'AmendExpense',
           data: {
-            transactionId: `t${step.tx}`,
+            transactionId: earlierTx(step.tx),
             amount: step.amount,
             day: dayOf(step.day),
             currency: s.currency,
             now: NOW,
           },
         };
+      case 'rebalance': {
+        const target = records[step.of % Math.max(records.length, 1)];
+        if (target?.type !== 'RecordExpense')
+          return { type: 'VoidExpense', data: { transactionId: 'none', now: NOW } };
+        return {
+          type: 'Rebalance',
+          data: {
+            day: target.data.day,
+            category: target.data.category,
+            causedBy: target.data.transactionId,
+            algorithm: step.algorithm,
+            now: NOW,
+          },
+        };
+      }
+      case 'adjust':
+        return {
+          type: 'AdjustAllocation',
+          data: {
+            from: { day: dayOf(step.fromDay), category: categoryAt(step.fromCategory) },
+            to: { day: dayOf(step.toDay), category: categoryAt(step.toCategory) },
+            amount: step.amount,
+            now: NOW,
+          },
+        };
+      case 'close':
+        return { type: 'CloseDay', data: { day: dayOf(step.day), policy: step.policy, now: NOW } };
       default:
-        return { type: 'VoidExpense', data: { transactionId: `t${step.tx}`, now: NOW } };
+        return { type: 'VoidExpense', data: { transactionId: earlierTx(step.tx), now: NOW } };
     }
   });
 }

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { budgetMonthDecider } from '../../src/domain/budget-month/budget-month.js';
 import type { YearMonth } from '../../src/domain/shared/local-date.js';
 import { parseCurrency } from '../../src/domain/shared/money.js';
@@ -164,6 +164,104 @@ describe('BudgetMonth decider', () => {
       spec(given)
         .when({ type: 'VoidExpense', data: { transactionId: 'nope', now: NOW } })
         .thenRejects('transaction-not-found');
+    });
+  });
+});
+
+describe('BudgetMonth rebalancing', () => {
+  const overspent = [food600, recorded('t1', '2025-06-01', 'food', 2500n)];
+  const rebalance = (algorithm?: string) => ({
+    type: 'Rebalance' as const,
+    data: {
+      day: day('2025-06-01'),
+      category: cat('food'),
+      causedBy: 't1',
+      now: NOW,
+      ...(algorithm ? { algorithm } : {}),
+    },
+  });
+
+  it('covers a day-1 overspend of 5.00 from days 2..30 in proportion to what they have left', () => {
+    const [event] = budgetMonthDecider.decide(
+      rebalance(),
+      overspent.reduce(budgetMonthDecider.evolve, budgetMonthDecider.initialState()),
+    );
+    if (event?.type !== 'BudgetRebalanced') throw new Error(`expected BudgetRebalanced, got ${event?.type}`);
+    expect(event.data.amount).toBe(500n);
+    expect(event.data.algorithm).toBe('proportional@1');
+    expect(event.data.moves).toHaveLength(29);
+    // 500 over 29 equal days: 7 days give 18, 22 give 17 — largest remainder, earliest first.
+    expect(event.data.moves.map((m) => -m.amount)).toEqual([...Array(7).fill(18n), ...Array(22).fill(17n)]);
+    expect(event.data.moves[0]?.day).toBe('2025-06-02');
+  });
+
+  it('covers from the soonest days under nearest-first@1', () => {
+    const [event] = budgetMonthDecider.decide(
+      rebalance('nearest-first@1'),
+      overspent.reduce(budgetMonthDecider.evolve, budgetMonthDecider.initialState()),
+    );
+    expect(event).toMatchObject({
+      type: 'BudgetRebalanced',
+      data: { amount: 500n, moves: [{ day: '2025-06-02', amount: -500n }] },
+    });
+  });
+
+  it('declares what the rest of the month cannot cover as MonthOverdrawn with the exact shortfall', () =>
+    spec([food600, recorded('t1', '2025-06-29', 'food', 10000n)])
+      .when({
+        type: 'Rebalance',
+        data: { day: day('2025-06-29'), category: cat('food'), causedBy: 't1', now: NOW },
+      })
+      .thenEmits([
+        {
+          type: 'BudgetRebalanced',
+          data: {
+            coveredDay: day('2025-06-29'),
+            category: cat('food'),
+            amount: 2000n,
+            moves: [{ day: day('2025-06-30'), category: cat('food'), amount: -2000n }],
+            algorithm: 'proportional@1',
+            causedBy: 't1',
+            rebalancedAt: NOW,
+          },
+        },
+        {
+          type: 'MonthOverdrawn',
+          data: {
+            day: day('2025-06-29'),
+            category: cat('food'),
+            shortfall: 6000n,
+            causedBy: 't1',
+            detectedAt: NOW,
+          },
+        },
+      ]));
+
+  it('takes from other flexible categories once the same category is exhausted, never from fixed ones', () => {
+    const plan = planned([flexible('food', 3000n), flexible('fun', 3000n), fixed('rent', 50000n, 30)]);
+    const state = [plan, recorded('t1', '2025-06-28', 'food', 1000n)].reduce(
+      budgetMonthDecider.evolve,
+      budgetMonthDecider.initialState(),
+    );
+    const [event, overdrawn] = budgetMonthDecider.decide(
+      {
+        type: 'Rebalance',
+        data: { day: day('2025-06-28'), category: cat('food'), causedBy: 't1', now: NOW },
+      },
+      state,
+    );
+    expect(overdrawn).toMatchObject({ type: 'MonthOverdrawn', data: { shortfall: 500n } });
+    expect(event).toMatchObject({
+      type: 'BudgetRebalanced',
+      data: {
+        amount: 400n,
+        moves: [
+          { day: '2025-06-29', category: 'food', amount: -100n },
+          { day: '2025-06-30', category: 'food', amount: -100n },
+          { day: '2025-06-29', category: 'fun', amount: -100n },
+          { day: '2025-06-30', category: 'fun', amount: -100n },
+        ],
+      },
     });
   });
 });

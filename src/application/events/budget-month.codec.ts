@@ -12,6 +12,9 @@ const expenseFields = {
   note: text,
 };
 
+const cellRef = z.object({ day: z.string(), category: z.string() });
+const cellMove = z.object({ day: z.string(), category: z.string(), amount: minorUnits });
+
 export const budgetMonthCodec = createCodec<BudgetMonthEvent>({
   BudgetPlanned: {
     version: 1,
@@ -45,6 +48,49 @@ export const budgetMonthCodec = createCodec<BudgetMonthEvent>({
   ExpenseVoided: {
     version: 1,
     schema: z.object({ transactionId: z.string(), reason: text, voidedAt: isoTimestamp }),
+  },
+  BudgetRebalanced: {
+    version: 1,
+    schema: z.object({
+      coveredDay: z.string(),
+      category: z.string(),
+      amount: minorUnits,
+      moves: z.array(cellMove),
+      algorithm: z.string(),
+      causedBy: z.string(),
+      rebalancedAt: isoTimestamp,
+    }),
+  },
+  MonthOverdrawn: {
+    version: 1,
+    schema: z.object({
+      day: z.string(),
+      category: z.string(),
+      shortfall: minorUnits,
+      causedBy: z.string(),
+      detectedAt: isoTimestamp,
+    }),
+  },
+  AllocationAdjusted: {
+    version: 1,
+    schema: z.object({
+      from: cellRef,
+      to: cellRef,
+      amount: minorUnits,
+      reason: text,
+      adjustedAt: isoTimestamp,
+    }),
+  },
+  DayClosed: {
+    version: 1,
+    schema: z.object({
+      day: z.string(),
+      policy: z.enum(['forward', 'savings', 'none']),
+      moves: z.array(cellMove),
+      saved: minorUnits,
+      algorithm: z.string(),
+      closedAt: isoTimestamp,
+    }),
   },
   OverspendDetected: {
     version: 1,

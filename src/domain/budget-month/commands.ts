@@ -1,7 +1,7 @@
 import type { Category } from '../shared/category.js';
 import type { LocalDate, YearMonth } from '../shared/local-date.js';
 import type { Currency } from '../shared/money.js';
-import type { ExpenseSource, PlannedCategory } from './events.js';
+import type { ExpenseSource, PlannedCategory, RolloverPolicy } from './events.js';
 
 /** Time is an input: `now` is an ISO timestamp supplied by the caller's clock. */
 export type PlanMonth = {
@@ -52,4 +52,33 @@ export type VoidExpense = {
   data: { transactionId: string; reason?: string; now: string };
 };
 
-export type BudgetMonthCommand = PlanMonth | RecordExpense | AmendExpense | VoidExpense;
+/** Cover whatever is still uncovered in an overspent cell. Repeating it changes nothing. */
+export type Rebalance = {
+  type: 'Rebalance';
+  data: { day: LocalDate; category: Category; causedBy: string; algorithm?: string; now: string };
+};
+
+export type AdjustAllocation = {
+  type: 'AdjustAllocation';
+  data: {
+    from: { day: LocalDate; category: Category };
+    to: { day: LocalDate; category: Category };
+    amount: bigint;
+    reason?: string;
+    now: string;
+  };
+};
+
+export type CloseDay = {
+  type: 'CloseDay';
+  data: { day: LocalDate; policy: RolloverPolicy; now: string };
+};
+
+export type BudgetMonthCommand =
+  | PlanMonth
+  | RecordExpense
+  | AmendExpense
+  | VoidExpense
+  | Rebalance
+  | AdjustAllocation
+  | CloseDay;

@@ -1,9 +1,21 @@
-import { fail } from '../shared/domain-error.js';
-import { dayOfMonth, monthOf } from '../shared/local-date.js';
+import type { Category } from '../shared/category.js';
+import { fail, invariant } from '../shared/domain-error.js';
+import { dateInMonth, dayOfMonth, daysInMonth, type LocalDate, monthOf } from '../shared/local-date.js';
 import type { Currency } from '../shared/money.js';
 import { cellAmount } from './cells.js';
-import type { AmendExpense, BudgetMonthCommand, PlanMonth, RecordExpense, VoidExpense } from './commands.js';
+import type {
+  AdjustAllocation,
+  AmendExpense,
+  BudgetMonthCommand,
+  CloseDay,
+  PlanMonth,
+  Rebalance,
+  RecordExpense,
+  VoidExpense,
+} from './commands.js';
 import type { BudgetMonthEvent, ExpenseFields, OverspendDetected } from './events.js';
+import { DEFAULT_REDISTRIBUTION, redistribution } from './redistribution.js';
+import { ROLLOVER_ALGORITHM, rollover } from './rollover.js';
 import { DEFAULT_SPLIT_ALGORITHM, splitAlgorithm } from './split-algorithms.js';
 import { type BudgetMonthState, evolveBudgetMonth, type PlannedMonth } from './state.js';
 
@@ -20,6 +32,162 @@ export function decideBudgetMonth(command: BudgetMonthCommand, state: BudgetMont
       return amendExpense(command, requirePlanned(state));
     case 'VoidExpense':
       return voidExpense(command, requirePlanned(state));
+    case 'Rebalance':
+      return rebalance(command, requirePlanned(state));
+    case 'AdjustAllocation':
+      return adjustAllocation(command, requirePlanned(state));
+    case 'CloseDay':
+      return closeDay(command, requirePlanned(state));
+  }
+}
+
+/**
+ * Covers what is still uncovered in the cell: spent minus allocated, minus any part already declared
+ * overdrawn. A second Rebalance for the same overspend finds nothing left and decides nothing.
+ */
+function rebalance({ data }: Rebalance, state: PlannedMonth): BudgetMonthEvent[] {
+  requireInMonth(data.day, state);
+  const algorithmName = data.algorithm ?? DEFAULT_REDISTRIBUTION;
+  const algorithm = redistribution(algorithmName);
+  const day = dayOfMonth(data.day);
+  const need =
+    cellAmount(state.spent, day, data.category) -
+    cellAmount(state.allocated, day, data.category) -
+    cellAmount(state.overdrawn, day, data.category);
+  if (need <= 0n) return [];
+  const takes = algorithm({
+    days: daysInMonth(state.month),
+    day,
+    category: data.category,
+    need,
+    allocated: state.allocated,
+    spent: state.spent,
+    plan: state.plan,
+  });
+  const covered = takes.reduce((t, m) => t + m.amount, 0n);
+  invariant(covered <= need, 'a redistribution never covers more than needed');
+  invariant(
+    takes.every(
+      (t) =>
+        t.day > day &&
+        t.amount > 0n &&
+        t.amount <=
+          cellAmount(state.allocated, t.day, t.category) - cellAmount(state.spent, t.day, t.category),
+    ),
+    'a redistribution takes only from what later days have left',
+  );
+  const events: BudgetMonthEvent[] = [];
+  if (covered > 0n) {
+    events.push({
+      type: 'BudgetRebalanced',
+      data: {
+        coveredDay: data.day,
+        category: data.category,
+        amount: covered,
+        moves: takes.map((t) => ({
+          day: dateInMonth(state.month, t.day),
+          category: t.category,
+          amount: -t.amount,
+        })),
+        algorithm: algorithmName,
+        causedBy: data.causedBy,
+        rebalancedAt: data.now,
+      },
+    });
+  }
+  if (covered < need) {
+    events.push({
+      type: 'MonthOverdrawn',
+      data: {
+        day: data.day,
+        category: data.category,
+        shortfall: need - covered,
+        causedBy: data.causedBy,
+        detectedAt: data.now,
+      },
+    });
+  }
+  return events;
+}
+
+function adjustAllocation({ data }: AdjustAllocation, state: PlannedMonth): BudgetMonthEvent[] {
+  for (const cell of [data.from, data.to]) {
+    requireInMonth(cell.day, state);
+    requireCategory(cell.category, state);
+  }
+  if (data.amount <= 0n) fail('invalid-adjustment', 'An adjustment moves an amount greater than zero');
+  if (data.from.day === data.to.day && data.from.category === data.to.category) {
+    fail('invalid-adjustment', 'An adjustment moves between two different cells');
+  }
+  const fromDay = dayOfMonth(data.from.day);
+  const left =
+    cellAmount(state.allocated, fromDay, data.from.category) -
+    cellAmount(state.spent, fromDay, data.from.category);
+  if (data.amount > left) {
+    fail(
+      'insufficient-allocation',
+      `${data.from.category} on ${data.from.day} has only ${left} minor units left`,
+      {
+        available: (left > 0n ? left : 0n).toString(),
+      },
+    );
+  }
+  return [
+    {
+      type: 'AllocationAdjusted',
+      data: {
+        from: data.from,
+        to: data.to,
+        amount: data.amount,
+        ...(data.reason ? { reason: data.reason } : {}),
+        adjustedAt: data.now,
+      },
+    },
+  ];
+}
+
+function closeDay({ data }: CloseDay, state: PlannedMonth): BudgetMonthEvent[] {
+  requireInMonth(data.day, state);
+  const day = dayOfMonth(data.day);
+  if (state.closedDays.has(day)) return [];
+  const { moves, saved } = rollover(
+    data.policy,
+    day,
+    daysInMonth(state.month),
+    state.plan,
+    state.allocated,
+    state.spent,
+  );
+  return [
+    {
+      type: 'DayClosed',
+      data: {
+        day: data.day,
+        policy: data.policy,
+        moves: moves.map((m) => ({
+          day: dateInMonth(state.month, m.day),
+          category: m.category,
+          amount: m.amount,
+        })),
+        saved,
+        algorithm: ROLLOVER_ALGORITHM,
+        closedAt: data.now,
+      },
+    },
+  ];
+}
+
+function requireInMonth(day: LocalDate, state: PlannedMonth): void {
+  if (monthOf(day) !== state.month)
+    fail('date-outside-month', `${day} is not in ${state.month}`, { month: state.month });
+}
+
+function requireCategory(category: Category, state: PlannedMonth): void {
+  if (!state.plan.some((p) => p.category === category)) {
+    fail('unknown-category', `"${category}" is not in the plan for ${state.month}`, {
+      category,
+      known: state.plan.map((p) => p.category),
+    });
   }
 }
 
@@ -194,15 +362,8 @@ function validateExpense(fields: ExpenseFields, currency: Currency, state: Plann
       actual: currency,
     });
   }
-  if (monthOf(fields.day) !== state.month) {
-    fail('date-outside-month', `${fields.day} is not in ${state.month}`, { month: state.month });
-  }
-  if (!state.plan.some((p) => p.category === fields.category)) {
-    fail('unknown-category', `"${fields.category}" is not in the plan for ${state.month}`, {
-      category: fields.category,
-      known: state.plan.map((p) => p.category),
-    });
-  }
+  requireInMonth(fields.day, state);
+  requireCategory(fields.category, state);
   if (fields.amount <= 0n) fail('invalid-amount', 'An expense amount is greater than zero');
   for (const key of ['merchant', 'note'] as const) {
     const text = fields[key];

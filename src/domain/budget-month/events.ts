@@ -63,12 +63,76 @@ export type OverspendDetected = {
   data: { day: LocalDate; category: Category; overBy: bigint; causedBy: string };
 };
 
+/** An amount taken from (negative) or given to (positive) one (day, category) cell. */
+export interface CellMove {
+  readonly day: LocalDate;
+  readonly category: Category;
+  readonly amount: bigint;
+}
+
+/**
+ * Covers an overspent cell from later days. `moves` are the amounts taken (negative) from each source
+ * cell; the covered cell receives their sum (`amount`). The algorithm that chose them is recorded, so
+ * replay never re-runs it.
+ */
+export type BudgetRebalanced = {
+  type: 'BudgetRebalanced';
+  data: {
+    coveredDay: LocalDate;
+    category: Category;
+    amount: bigint;
+    moves: CellMove[];
+    algorithm: string;
+    causedBy: string;
+    rebalancedAt: string;
+  };
+};
+
+/** What the rest of the month could not cover for an overspent cell. */
+export type MonthOverdrawn = {
+  type: 'MonthOverdrawn';
+  data: { day: LocalDate; category: Category; shortfall: bigint; causedBy: string; detectedAt: string };
+};
+
+export interface CellRef {
+  readonly day: LocalDate;
+  readonly category: Category;
+}
+
+/** A manual move of allocation between two cells; the month's total is unchanged. */
+export type AllocationAdjusted = {
+  type: 'AllocationAdjusted';
+  data: { from: CellRef; to: CellRef; amount: bigint; reason?: string; adjustedAt: string };
+};
+
+export type RolloverPolicy = 'forward' | 'savings' | 'none';
+
+/**
+ * A day's books are closed: each flexible category's unspent remainder goes forward into the same
+ * category's later days, to savings, or stays, as the user's policy says.
+ */
+export type DayClosed = {
+  type: 'DayClosed';
+  data: {
+    day: LocalDate;
+    policy: RolloverPolicy;
+    moves: CellMove[];
+    saved: bigint;
+    algorithm: string;
+    closedAt: string;
+  };
+};
+
 export type BudgetMonthEvent =
   | BudgetPlanned
   | ExpenseRecorded
   | ExpenseAmended
   | ExpenseVoided
-  | OverspendDetected;
+  | OverspendDetected
+  | BudgetRebalanced
+  | MonthOverdrawn
+  | AllocationAdjusted
+  | DayClosed;
 export type BudgetMonthEventType = BudgetMonthEvent['type'];
 
 export const budgetMonthEventTypes: readonly BudgetMonthEventType[] = [
@@ -77,4 +141,8 @@ export const budgetMonthEventTypes: readonly BudgetMonthEventType[] = [
   'ExpenseAmended',
   'ExpenseVoided',
   'OverspendDetected',
+  'BudgetRebalanced',
+  'MonthOverdrawn',
+  'AllocationAdjusted',
+  'DayClosed',
 ];

@@ -1,5 +1,5 @@
 import { fail } from '../shared/domain-error.js';
-import { daysInMonth, type YearMonth } from '../shared/local-date.js';
+import { dateInMonth, daysInMonth, weekdayOf, type YearMonth } from '../shared/local-date.js';
 import { allocate } from '../shared/money.js';
 import { type Cells, cellKey } from './cells.js';
 import type { PlannedCategory } from './events.js';
@@ -11,23 +11,39 @@ import type { PlannedCategory } from './events.js';
  */
 export type SplitAlgorithm = (plan: readonly PlannedCategory[], month: YearMonth) => Cells;
 
-/** even@1: a flexible amount spread evenly over the month's days, largest remainder first; fixed on its due day. */
-const evenV1: SplitAlgorithm = (plan, month) => {
-  const days = daysInMonth(month);
-  const cells: Cells = new Map();
-  for (const { category, amount, kind, dueDay } of plan) {
-    if (kind === 'fixed') {
-      cells.set(cellKey(Math.min(dueDay ?? 1, days), category), amount);
-      continue;
+/** Flexible amounts spread over the days by `dayWeights` (largest remainder); fixed ones whole on their due day. */
+const weightedSplit =
+  (dayWeights: (month: YearMonth, days: number) => bigint[]): SplitAlgorithm =>
+  (plan, month) => {
+    const days = daysInMonth(month);
+    const weights = dayWeights(month, days);
+    const cells: Cells = new Map();
+    for (const { category, amount, kind, dueDay } of plan) {
+      if (kind === 'fixed') {
+        cells.set(cellKey(Math.min(dueDay ?? 1, days), category), amount);
+        continue;
+      }
+      allocate(amount, weights).forEach((part, index) => {
+        cells.set(cellKey(index + 1, category), part);
+      });
     }
-    allocate(amount, new Array<bigint>(days).fill(1n)).forEach((part, index) => {
-      cells.set(cellKey(index + 1, category), part);
-    });
-  }
-  return cells;
-};
+    return cells;
+  };
 
-const registry: Readonly<Record<string, SplitAlgorithm>> = { 'even@1': evenV1 };
+const WEEKDAY_WEIGHT = 2n;
+const WEEKEND_WEIGHT = 3n;
+
+const registry: Readonly<Record<string, SplitAlgorithm>> = {
+  /** Every day the same share. */
+  'even@1': weightedSplit((_, days) => new Array<bigint>(days).fill(1n)),
+  /** Saturdays and Sundays get 1.5 times a weekday's share: flexible spending clusters there. */
+  'weekend-weighted@2': weightedSplit((month, days) =>
+    Array.from({ length: days }, (_, i) => {
+      const weekday = weekdayOf(dateInMonth(month, i + 1));
+      return weekday === 0 || weekday === 6 ? WEEKEND_WEIGHT : WEEKDAY_WEIGHT;
+    }),
+  ),
+};
 
 export const DEFAULT_SPLIT_ALGORITHM = 'even@1';
 export const splitAlgorithmNames = (): readonly string[] => Object.keys(registry);
@@ -35,6 +51,6 @@ export const splitAlgorithmNames = (): readonly string[] => Object.keys(registry
 export function splitAlgorithm(name: string): SplitAlgorithm {
   return (
     registry[name] ??
-    fail('invalid-plan', `Unknown split algorithm "${name}"`, { known: Object.keys(registry) })
+    fail('unknown-algorithm', `Unknown split algorithm "${name}"`, { known: Object.keys(registry) })
   );
 }

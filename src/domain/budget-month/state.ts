@@ -3,7 +3,7 @@ import type { YearMonth } from '../shared/local-date.js';
 import { dayOfMonth } from '../shared/local-date.js';
 import type { Currency } from '../shared/money.js';
 import { addToCell, type Cells } from './cells.js';
-import type { BudgetMonthEvent, ExpenseFields, ExpenseSource, PlannedCategory } from './events.js';
+import type { BudgetMonthEvent, CellMove, ExpenseFields, ExpenseSource, PlannedCategory } from './events.js';
 import { splitAlgorithm } from './split-algorithms.js';
 
 export interface TransactionState {
@@ -27,6 +27,11 @@ export type BudgetMonthState =
       readonly allocated: Cells;
       readonly spent: Cells;
       readonly transactions: ReadonlyMap<string, TransactionState>;
+      /** Per cell, the part of an overspend already declared uncoverable (MonthOverdrawn). */
+      readonly overdrawn: Cells;
+      /** Moved out of the budget by day-close rollovers to savings. */
+      readonly saved: bigint;
+      readonly closedDays: ReadonlySet<number>;
     };
 
 export type PlannedMonth = Extract<BudgetMonthState, { status: 'planned' }>;
@@ -47,6 +52,9 @@ export function evolveBudgetMonth(state: BudgetMonthState, event: BudgetMonthEve
       allocated: splitAlgorithm(algorithm)(categories, month),
       spent: state.status === 'planned' ? state.spent : new Map(),
       transactions: state.status === 'planned' ? state.transactions : new Map(),
+      overdrawn: new Map(),
+      saved: 0n,
+      closedDays: new Set(),
     };
   }
   invariant(state.status === 'planned', `${event.type} follows BudgetPlanned`);
@@ -83,5 +91,34 @@ export function evolveBudgetMonth(state: BudgetMonthState, event: BudgetMonthEve
     }
     case 'OverspendDetected':
       return state;
+    case 'BudgetRebalanced': {
+      const { coveredDay, category, amount, moves } = event.data;
+      const taken = applyMoves(state.allocated, moves);
+      return { ...state, allocated: addToCell(taken, dayOfMonth(coveredDay), category, amount) };
+    }
+    case 'MonthOverdrawn': {
+      const { day, category, shortfall } = event.data;
+      return { ...state, overdrawn: addToCell(state.overdrawn, dayOfMonth(day), category, shortfall) };
+    }
+    case 'AllocationAdjusted': {
+      const { from, to, amount } = event.data;
+      const taken = addToCell(state.allocated, dayOfMonth(from.day), from.category, -amount);
+      return { ...state, allocated: addToCell(taken, dayOfMonth(to.day), to.category, amount) };
+    }
+    case 'DayClosed': {
+      const closedDays = new Set(state.closedDays).add(dayOfMonth(event.data.day));
+      return {
+        ...state,
+        allocated: applyMoves(state.allocated, event.data.moves),
+        saved: state.saved + event.data.saved,
+        closedDays,
+      };
+    }
   }
+}
+
+function applyMoves(cells: Cells, moves: readonly CellMove[]): Cells {
+  let next = cells;
+  for (const move of moves) next = addToCell(next, dayOfMonth(move.day), move.category, move.amount);
+  return next;
 }

@@ -36,7 +36,10 @@ export type DomainErrorCode =
   | 'invalid-profile'
   | 'email-taken'
   | 'weak-password'
-  | 'invalid-credentials';
+  | 'invalid-credentials'
+  | 'unknown-algorithm'
+  | 'insufficient-allocation'
+  | 'invalid-adjustment';
 
 export const fail = (code: DomainErrorCode, message: string, details?: Record<string, unknown>): never => {
   throw new DomainError(code, message, details);

@@ -56,6 +56,9 @@ const DOMAIN_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   'transaction-not-found': 404,
   'user-not-found': 404,
   'invalid-credentials': 401,
+  'unknown-algorithm': 422,
+  'insufficient-allocation': 422,
+  'invalid-adjustment': 422,
 };
 
 const TITLES: Partial<Record<number, string>> = {
