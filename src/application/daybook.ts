@@ -1,8 +1,13 @@
 import { budgetMonthDecider } from '../domain/budget-month/budget-month.js';
 import { userDecider } from '../domain/user/user.js';
+import { adjustAllocation } from './budget/adjust-allocation.js';
+import { closeDay } from './budget/close-day.js';
 import { dailyBudget } from './budget/daily-budget.query.js';
+import { calendarMonth, monthlyBudget } from './budget/monthly-budget.query.js';
 import { planMonth } from './budget/plan-month.js';
+import { rebalance } from './budget/rebalance.js';
 import { recordExpense } from './budget/record-expense.js';
+import { redistribute } from './budget/redistribute.js';
 import { commandHandler } from './command-handler.js';
 import { budgetMonthCodec } from './events/budget-month.codec.js';
 import { userCodec } from './events/user.codec.js';
@@ -12,11 +17,16 @@ import type { CredentialStore } from './ports/credential-store.port.js';
 import type { EventStore } from './ports/event-store.port.js';
 import type { HealthCheck } from './ports/health-check.port.js';
 import type { IdGenerator } from './ports/id-generator.port.js';
+import type { JobQueue } from './ports/job-queue.port.js';
 import type { PasswordHasher } from './ports/password-hasher.port.js';
 import type { TokenService } from './ports/token-service.port.js';
+import type { UserDirectory } from './ports/user-directory.port.js';
+import { closeDueDays } from './reactions/close-due-days.js';
+import { parseRebalanceJob } from './reactions/rebalance-on-overspend.js';
 import { login } from './users/login.js';
 import { registerUser } from './users/register-user.js';
 import { requireUser } from './users/require-user.js';
+import { updatePreferences } from './users/update-preferences.js';
 
 export interface DaybookPorts {
   readonly store: EventStore;
@@ -26,7 +36,12 @@ export interface DaybookPorts {
   readonly hasher: PasswordHasher;
   readonly tokens: TokenService;
   readonly healthChecks: readonly HealthCheck[];
+  readonly jobs: JobQueue;
+  readonly directory: UserDirectory;
 }
+
+/** How often the day-close job looks for users whose local midnight has passed. */
+const DAY_CLOSE_CRON = '*/15 * * * *';
 
 /** Every use case, wired to the ports. The interfaces layer sees only this. */
 export function createDaybook(ports: DaybookPorts) {
@@ -34,13 +49,43 @@ export function createDaybook(ports: DaybookPorts) {
   const budgets = commandHandler(ports, budgetMonthDecider, budgetMonthCodec);
   const decoyHash = ports.hasher.hash('decoy password, never a real one');
   decoyHash.catch(() => undefined);
+  const rebalanceCell = rebalance({ ...ports, budgets });
+  const closeDayOf = closeDay({ ...ports, users, budgets });
+  const closeDue = closeDueDays({ ...ports, closeDay: closeDayOf });
   return {
     registerUser: registerUser({ ...ports, users }),
     login: login({ ...ports, decoyHash }),
     getUser: (userId: string) => requireUser(users, userId),
+    updatePreferences: updatePreferences({ ...ports, users }),
     planMonth: planMonth({ ...ports, users, budgets }),
     recordExpense: recordExpense({ ...ports, users, budgets }),
     dailyBudget: dailyBudget({ users, budgets }),
+    monthlyBudget: monthlyBudget({ users, budgets }),
+    calendarMonth: calendarMonth({ ...ports, users, budgets }),
+    adjustAllocation: adjustAllocation({ ...ports, users, budgets }),
+    redistribute: redistribute({ ...ports, users, budgets }),
+    rebalance: rebalanceCell,
+    closeDay: closeDayOf,
+    closeDueDays: closeDue,
+    deadLetters: () =>
+      Promise.all([ports.jobs.deadLetters('rebalance'), ports.jobs.deadLetters('close-days')]).then((l) =>
+        l.flat(),
+      ),
+    /** The worker role: the redistribution policy's and day close's job handlers. */
+    startWorkers: async () => {
+      await ports.jobs.work('rebalance', async (payload) => {
+        const job = parseRebalanceJob(payload);
+        await rebalanceCell(job, {
+          correlationId: job.correlationId,
+          causationId: job.causedBy,
+          actor: 'system:redistribution',
+        });
+      });
+      await ports.jobs.work('close-days', async () => {
+        await closeDue();
+      });
+      await ports.jobs.schedule('close-days', DAY_CLOSE_CRON);
+    },
     verifyAccessToken: (token: string) => ports.tokens.verifyAccess(token),
     health: () => checkHealth(ports.healthChecks),
   };

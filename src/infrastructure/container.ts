@@ -9,17 +9,22 @@ import type { CredentialStore } from '../application/ports/credential-store.port
 import type { EventStore } from '../application/ports/event-store.port.js';
 import type { HealthCheck } from '../application/ports/health-check.port.js';
 import type { IdGenerator } from '../application/ports/id-generator.port.js';
+import type { JobQueue } from '../application/ports/job-queue.port.js';
 import type { PasswordHasher } from '../application/ports/password-hasher.port.js';
 import type { TokenService } from '../application/ports/token-service.port.js';
+import type { UserDirectory } from '../application/ports/user-directory.port.js';
 import { argon2PasswordHasher } from './auth/argon2-password-hasher.js';
 import { JwtTokenService } from './auth/jwt-token-service.js';
 import { PostgresCredentialStore } from './auth/postgres-credential-store.js';
 import type { Config } from './config/config.js';
 import { EventStoreDbEventStore } from './event-store/eventstoredb-event-store.js';
 import { PostgresEventStore } from './event-store/postgres-event-store.js';
+import { PgBossJobQueue } from './jobs/pg-boss-job-queue.js';
 import type { Logger } from './logging/logger.js';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres/embedded-postgres.js';
 import { migrate } from './postgres/migrate.js';
+import { PostgresUserDirectory } from './reactions/postgres-user-directory.js';
+import { ReactionRunner } from './reactions/reaction-runner.js';
 import { randomIds, systemClock } from './system/system-clock.js';
 
 export const TOKENS = {
@@ -34,6 +39,8 @@ export const TOKENS = {
   Tokens: Symbol.for('TokenService'),
   HealthChecks: Symbol.for('HealthChecks'),
   Daybook: Symbol.for('Daybook'),
+  Jobs: Symbol.for('JobQueue'),
+  Directory: Symbol.for('UserDirectory'),
 } as const;
 
 export interface Runtime {
@@ -64,6 +71,8 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
       ? EventStoreDbEventStore.fromConnectionString(config.EVENTSTORE_CONNECTION_STRING)
       : new PostgresEventStore(pool);
     closers.push(() => store.close());
+    const jobs = await PgBossJobQueue.start(pool);
+    closers.push(() => jobs.stop());
     const jwtSecret = config.JWT_SECRET ?? (await localJwtSecret(config.DAYBOOK_DATA_DIR, logger));
 
     const container = new Container();
@@ -84,6 +93,11 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
         () =>
           new JwtTokenService(jwtSecret, config.ACCESS_TOKEN_TTL_SECONDS, config.REFRESH_TOKEN_TTL_SECONDS),
       )
+      .inSingletonScope();
+    container.bind<JobQueue>(TOKENS.Jobs).toConstantValue(jobs);
+    container
+      .bind<UserDirectory>(TOKENS.Directory)
+      .toDynamicValue((ctx) => new PostgresUserDirectory(ctx.get(TOKENS.Pool)))
       .inSingletonScope();
     container.bind<HealthCheck[]>(TOKENS.HealthChecks).toDynamicValue((ctx) => {
       const events = ctx.get<EventStore>(TOKENS.EventStore);
@@ -116,10 +130,20 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           hasher: ctx.get(TOKENS.Hasher),
           tokens: ctx.get(TOKENS.Tokens),
           healthChecks: ctx.get(TOKENS.HealthChecks),
+          jobs: ctx.get(TOKENS.Jobs),
+          directory: ctx.get(TOKENS.Directory),
         }),
       )
       .inSingletonScope();
-    return { container, daybook: container.get<Daybook>(TOKENS.Daybook), shutdown };
+    const daybook = container.get<Daybook>(TOKENS.Daybook);
+    if (config.DAYBOOK_ROLES.includes('worker')) {
+      const runner = new ReactionRunner(pool, store, jobs, logger);
+      runner.start();
+      closers.push(() => runner.stop());
+      await daybook.startWorkers();
+      logger.info('worker role: reactions and jobs running');
+    }
+    return { container, daybook, shutdown };
   } catch (error) {
     await shutdown();
     throw error;

@@ -3,8 +3,11 @@ import { type RunningDaybook, startDaybook } from '../../src/server.js';
 import { testDatabase } from './postgres.js';
 
 /** Daybook on an ephemeral port with a database of its own; stopped after the file. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<RunningDaybook & { api: Api }> {
-  const { url } = await testDatabase({ migrate: false });
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { databaseUrl?: string } = {},
+): Promise<RunningDaybook & { api: Api; databaseUrl: string }> {
+  const url = options.databaseUrl ?? (await testDatabase({ migrate: false })).url;
   const app = await startDaybook({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -13,8 +16,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Ru
     LOG_LEVEL: 'silent',
     ...env,
   });
-  afterAll(() => app.stop());
-  return { ...app, api: api(app.url) };
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.stop();
+  };
+  afterAll(stop);
+  return { ...app, stop, api: api(app.url), databaseUrl: url };
 }
 
 export interface ApiResponse {

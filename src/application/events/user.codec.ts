@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { UserEvent } from '../../domain/user/user.js';
 import { createCodec, isoTimestamp, minorUnits } from './codec.js';
 
+const rollover = z.enum(['forward', 'savings', 'none']);
+
 export const userCodec = createCodec<UserEvent>({
   UserRegistered: {
     version: 1,
@@ -11,6 +13,7 @@ export const userCodec = createCodec<UserEvent>({
       displayName: z.string().optional(),
       country: z.string(),
       timezone: z.string(),
+      rolloverPolicy: rollover.optional(),
       currency: z.string(),
       income: minorUnits,
       registeredAt: isoTimestamp,
@@ -22,6 +25,7 @@ export const userCodec = createCodec<UserEvent>({
       displayName: z.string().optional(),
       country: z.string().optional(),
       timezone: z.string().optional(),
+      rolloverPolicy: rollover.optional(),
       updatedAt: isoTimestamp,
     }),
   },

@@ -1,3 +1,4 @@
+import type { RolloverPolicy } from '../budget-month/events.js';
 import type { Decider } from '../shared/decider.js';
 import { fail } from '../shared/domain-error.js';
 import { isValidTimeZone } from '../shared/local-date.js';
@@ -8,6 +9,8 @@ export interface Profile {
   readonly displayName?: string;
   readonly country: string;
   readonly timezone: string;
+  /** Where a day's unspent flexible budget goes when the day closes; 'forward' when never set. */
+  readonly rolloverPolicy?: RolloverPolicy;
 }
 
 export type UserEvent =

@@ -28,6 +28,11 @@ const schema = z.object({
   ACCESS_TOKEN_TTL_SECONDS: seconds.default(900),
   REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 24 * 3600),
   PG_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+  DAYBOOK_ROLES: z
+    .string()
+    .default('api,worker')
+    .transform((v) => v.split(',').map((r) => r.trim()))
+    .pipe(z.array(z.enum(['api', 'worker'])).min(1, 'name at least one role: api, worker')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -8,7 +8,9 @@ import { isSaneRequestId } from './context.js';
 import { errorHandler, problem } from './problem.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { budgetRoutes } from './routes/budget.routes.js';
+import { engineRoutes } from './routes/engine.routes.js';
 import { transactionRoutes } from './routes/transactions.routes.js';
+import { userRoutes } from './routes/users.routes.js';
 
 export interface HttpOptions {
   readonly logger: Logger;
@@ -46,6 +48,8 @@ export function createHttpApp(daybook: Daybook, { logger }: HttpOptions): Expres
   app.use('/api/auth', authRoutes(daybook));
   app.use('/api/budget', budgetRoutes(daybook));
   app.use('/api/transactions', transactionRoutes(daybook));
+  app.use('/api/users', userRoutes(daybook));
+  app.use('/api', engineRoutes(daybook));
   app.use((req, _res, next) => {
     next(
       problem(404, 'not-found', 'Not found', {

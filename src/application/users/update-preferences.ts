@@ -1,0 +1,29 @@
+import type { RolloverPolicy } from '../../domain/budget-month/events.js';
+import { type RegisteredUser, userStream } from '../../domain/user/user.js';
+import type { CommandContext } from '../command-handler.js';
+import type { Clock } from '../ports/clock.port.js';
+import { requireUser, type UserHandler } from './require-user.js';
+
+export interface Preferences {
+  readonly rolloverPolicy?: RolloverPolicy;
+  readonly timezone?: string;
+}
+
+export const updatePreferences =
+  (deps: { users: UserHandler; clock: Clock }) =>
+  async (input: { userId: string } & Preferences, context: CommandContext): Promise<RegisteredUser> => {
+    const user = await requireUser(deps.users, input.userId);
+    const { state } = await deps.users.handle(
+      userStream(user.userId),
+      {
+        type: 'UpdateProfile',
+        data: {
+          ...(input.rolloverPolicy ? { rolloverPolicy: input.rolloverPolicy } : {}),
+          ...(input.timezone ? { timezone: input.timezone } : {}),
+          now: deps.clock.now().toISOString(),
+        },
+      },
+      { ...context, actor: user.userId },
+    );
+    return state as RegisteredUser;
+  };
