@@ -1,13 +1,16 @@
 import { budgetMonthDecider } from '../domain/budget-month/budget-month.js';
+import { localDateAt, monthOf } from '../domain/shared/local-date.js';
 import { userDecider } from '../domain/user/user.js';
 import { adjustAllocation } from './budget/adjust-allocation.js';
 import { closeDay } from './budget/close-day.js';
 import { dailyBudget } from './budget/daily-budget.query.js';
+import { generatePlan } from './budget/generate-plan.js';
 import { calendarMonth, monthlyBudget } from './budget/monthly-budget.query.js';
 import { planMonth } from './budget/plan-month.js';
 import { rebalance } from './budget/rebalance.js';
 import { recordExpense } from './budget/record-expense.js';
 import { redistribute } from './budget/redistribute.js';
+import { whatIf } from './budget/what-if.query.js';
 import { commandHandler } from './command-handler.js';
 import { budgetMonthCodec } from './events/budget-month.codec.js';
 import { userCodec } from './events/user.codec.js';
@@ -61,6 +64,13 @@ export function createDaybook(ports: DaybookPorts) {
     recordExpense: recordExpense({ ...ports, users, budgets }),
     dailyBudget: dailyBudget({ users, budgets }),
     monthlyBudget: monthlyBudget({ users, budgets }),
+    whatIf: whatIf({ ...ports, users, budgets }),
+    generatePlan: generatePlan({ users, budgets }),
+    /** The user's current month, in their time zone. */
+    currentMonth: async (userId: string) => {
+      const user = await requireUser(users, userId);
+      return monthOf(localDateAt(ports.clock.now(), user.profile.timezone));
+    },
     calendarMonth: calendarMonth({ ...ports, users, budgets }),
     adjustAllocation: adjustAllocation({ ...ports, users, budgets }),
     redistribute: redistribute({ ...ports, users, budgets }),

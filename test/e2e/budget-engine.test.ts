@@ -172,3 +172,59 @@ describe('budget engine over HTTP', () => {
 
 const cleanup: pg.Pool[] = [];
 afterAll(async () => Promise.all(cleanup.map((p) => p.end())));
+
+describe('plans and what-if over HTTP', () => {
+  it('suggests a 50/30/20 plan for a new user, applies it on request, and shows it as current', async () => {
+    const { api } = await startTestApp();
+    const { token } = await registerUser(api, { income: '1000.00', timezone: 'UTC' });
+    const suggested = await api('POST', '/api/plan/generate', { token, body: { month: '2025-03' } });
+    expect(suggested.status).toBe(200);
+    expect(suggested.body).toMatchObject({ basis: 'rule-50-30-20', savings: '200.00', applied: false });
+    expect(sum(suggested.body.categories.map((c: { amount: string }) => c.amount)) + 20000).toBe(100000);
+    const applied = await api('POST', '/api/plan/generate', { token, body: { apply: true } });
+    expect(applied.status).toBe(201);
+    const current = await api('GET', '/api/plan/current', { token });
+    expect(current.body).toMatchObject({ month: applied.body.month, planned: true });
+    expect(current.body.categories.map((c: { category: string }) => c.category)).toEqual(
+      applied.body.categories.map((c: { category: string }) => c.category),
+    );
+  });
+
+  it('replays a month under another redistribution version without writing, and finds no difference under its own', async () => {
+    const { api } = await startTestApp();
+    const { token } = await registerUser(api);
+    await api('PUT', '/api/budget/plan/2025-06', {
+      token,
+      body: { categories: [{ category: 'food', amount: '600.00' }] },
+    });
+    await api('POST', '/api/transactions', {
+      token,
+      body: { amount: '50.00', category: 'food', date: '2025-06-03' },
+    });
+    await eventually(
+      () => api('GET', '/api/budget/daily/2025-06-03', { token }),
+      (r) => r.body.categories[0].allocated === '50.00',
+      3000,
+    );
+    const own = await api('POST', '/api/budget/what-if', {
+      token,
+      body: { month: '2025-06', algorithm: { redistribution: 'proportional@1' } },
+    });
+    expect(own.status).toBe(200);
+    expect(own.body.differences).toEqual([]);
+    const other = await api('POST', '/api/budget/what-if', {
+      token,
+      body: { month: '2025-06', algorithm: { redistribution: 'nearest-first@1' } },
+    });
+    expect(other.body.differences.length).toBeGreaterThan(0);
+    expect(sum(other.body.differences.map((d: { delta: string }) => d.delta))).toBe(0);
+    const after = await api('GET', '/api/budget/daily/2025-06-04', { token });
+    expect(after.body.categories[0].allocated).not.toBe(other.body.differences[0].replayed);
+    const unknown = await api('POST', '/api/budget/what-if', {
+      token,
+      body: { month: '2025-06', algorithm: { split: 'magic@9' } },
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.code).toBe('unknown-algorithm');
+  });
+});

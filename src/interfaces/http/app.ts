@@ -9,6 +9,7 @@ import { errorHandler, problem } from './problem.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { budgetRoutes } from './routes/budget.routes.js';
 import { engineRoutes } from './routes/engine.routes.js';
+import { planRoutes } from './routes/plan.routes.js';
 import { transactionRoutes } from './routes/transactions.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 
@@ -50,6 +51,7 @@ export function createHttpApp(daybook: Daybook, { logger }: HttpOptions): Expres
   app.use('/api/transactions', transactionRoutes(daybook));
   app.use('/api/users', userRoutes(daybook));
   app.use('/api', engineRoutes(daybook));
+  app.use('/api', planRoutes(daybook));
   app.use((req, _res, next) => {
     next(
       problem(404, 'not-found', 'Not found', {
