@@ -53,6 +53,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     onLog: options.onLog ?? (() => undefined),
     onError: (error: unknown) => options.onLog?.(String(error)),
   });
+  const urlFor = (database: string) =>
+    `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${options.port}/${database}`;
+  // A server already running on this data folder (the app, while the CLI starts) is shared, not restarted.
+  if (existsSync(path.join(dataDir, 'postmaster.pid')) && (await reachable(urlFor('postgres')))) {
+    return { adminUrl: urlFor('postgres'), urlFor, stop: async () => undefined };
+  }
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
   try {
     await server.start();
@@ -63,8 +69,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       { cause: error },
     );
   }
-  const urlFor = (database: string) =>
-    `postgres://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${options.port}/${database}`;
   return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop() };
 }
 
@@ -81,5 +85,17 @@ export async function ensureDatabase(adminUrl: string, database: string): Promis
       throw error;
   } finally {
     await client.end();
+  }
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 }

@@ -1,0 +1,18 @@
+import { ConfigError, loadConfig } from './infrastructure/config/config.js';
+import { buildRuntime } from './infrastructure/container.js';
+import { createLogger } from './infrastructure/logging/logger.js';
+import { runCli } from './interfaces/cli/cli.js';
+
+/** Composition root of the CLI: the same runtime as the server, without HTTP or background workers. */
+try {
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env, DAYBOOK_ROLES: 'api' });
+  const runtime = await buildRuntime(config, createLogger(config.LOG_LEVEL));
+  const code = await runCli(runtime.daybook, process.argv.slice(2), {
+    log: (line) => console.log(line),
+    error: (line) => console.error(line),
+  }).finally(() => runtime.shutdown());
+  process.exit(code);
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+}

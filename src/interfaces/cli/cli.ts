@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+import type { Daybook } from '../../application/daybook.js';
+import { DomainError } from '../../domain/shared/domain-error.js';
+import { amount } from '../http/views.js';
+
+const USAGE = `Usage: npm run daybook -- <command>
+
+Commands:
+  what-if --user <id> --month <YYYY-MM> [--split <name@v>] [--redistribution <name@v>]
+      Replay a month's facts under other algorithm versions; prints the per-day differences.
+      Writes nothing.
+  days close
+      Close every day whose local midnight has passed (what the scheduled job does).
+  jobs dead-letters
+      List jobs that failed every retry.
+`;
+
+export interface Output {
+  log(line: string): void;
+  error(line: string): void;
+}
+
+/** The operator's CLI. Thin, like the HTTP layer: parse arguments, call a use case, print. */
+export async function runCli(daybook: Daybook, argv: readonly string[], out: Output): Promise<number> {
+  const [command, sub] = argv;
+  try {
+    if (command === 'what-if') return await whatIf(daybook, argv.slice(1), out);
+    if (command === 'days' && sub === 'close') {
+      const { users, days } = await daybook.closeDueDays();
+      out.log(`closed ${days} day(s) for ${users} user(s)`);
+      return 0;
+    }
+    if (command === 'jobs' && sub === 'dead-letters') {
+      const dead = await daybook.deadLetters();
+      if (dead.length === 0) out.log('no dead letters');
+      for (const job of dead)
+        out.log(`${job.createdAt}  ${job.queue}  ${job.id}  ${JSON.stringify(job.payload)}`);
+      return 0;
+    }
+    out.error(USAGE);
+    return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  } catch (error) {
+    if (error instanceof DomainError) {
+      out.error(`${error.code}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function whatIf(daybook: Daybook, args: readonly string[], out: Output): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      user: { type: 'string' },
+      month: { type: 'string' },
+      split: { type: 'string' },
+      redistribution: { type: 'string' },
+    },
+  });
+  if (!values.user || !values.month) {
+    out.error(USAGE);
+    return 2;
+  }
+  const result = await daybook.whatIf({
+    userId: values.user,
+    month: values.month,
+    algorithm: {
+      ...(values.split ? { split: values.split } : {}),
+      ...(values.redistribution ? { redistribution: values.redistribution } : {}),
+    },
+  });
+  const money = (v: bigint) => amount(v, result.currency);
+  out.log(
+    `${result.month} (${result.currency}): recorded split ${result.algorithms.actual.split}, redistribution ` +
+      `${result.algorithms.actual.redistribution.join(', ') || 'none'}; replayed with ${result.algorithms.replayed.split} / ${result.algorithms.replayed.redistribution}`,
+  );
+  if (result.differences.length === 0) out.log('no difference');
+  for (const d of result.differences) {
+    out.log(
+      `${d.day}  ${d.category.padEnd(20)} ${money(d.actual).padStart(12)} -> ${money(d.replayed).padStart(12)}  (${money(d.delta)})`,
+    );
+  }
+  for (const s of result.skipped) out.log(`skipped fact #${s.index} ${s.type}: ${s.code}`);
+  out.log(`overdrawn: ${money(result.totals.actualOverdrawn)} -> ${money(result.totals.replayedOverdrawn)}`);
+  return 0;
+}
