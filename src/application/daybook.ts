@@ -15,6 +15,7 @@ import { commandHandler } from './command-handler.js';
 import { budgetMonthCodec } from './events/budget-month.codec.js';
 import { userCodec } from './events/user.codec.js';
 import { checkHealth } from './health.js';
+import type { BudgetReadModel } from './ports/budget-read-model.port.js';
 import type { Clock } from './ports/clock.port.js';
 import type { CredentialStore } from './ports/credential-store.port.js';
 import type { EventStore } from './ports/event-store.port.js';
@@ -41,6 +42,7 @@ export interface DaybookPorts {
   readonly healthChecks: readonly HealthCheck[];
   readonly jobs: JobQueue;
   readonly directory: UserDirectory;
+  readonly readModel: BudgetReadModel;
 }
 
 /** How often the day-close job looks for users whose local midnight has passed. */
@@ -62,8 +64,8 @@ export function createDaybook(ports: DaybookPorts) {
     updatePreferences: updatePreferences({ ...ports, users }),
     planMonth: planMonth({ ...ports, users, budgets }),
     recordExpense: recordExpense({ ...ports, users, budgets }),
-    dailyBudget: dailyBudget({ users, budgets }),
-    monthlyBudget: monthlyBudget({ users, budgets }),
+    dailyBudget: dailyBudget({ ...ports, users }),
+    monthlyBudget: monthlyBudget({ ...ports, users }),
     whatIf: whatIf({ ...ports, users, budgets }),
     generatePlan: generatePlan({ users, budgets }),
     /** The user's current month, in their time zone. */
@@ -71,7 +73,7 @@ export function createDaybook(ports: DaybookPorts) {
       const user = await requireUser(users, userId);
       return monthOf(localDateAt(ports.clock.now(), user.profile.timezone));
     },
-    calendarMonth: calendarMonth({ ...ports, users, budgets }),
+    calendarMonth: calendarMonth({ ...ports, users }),
     adjustAllocation: adjustAllocation({ ...ports, users, budgets }),
     redistribute: redistribute({ ...ports, users, budgets }),
     rebalance: rebalanceCell,

@@ -3,7 +3,9 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Container } from 'inversify';
 import pg from 'pg';
+import { PROJECTIONS } from '../../projections/index.js';
 import { createDaybook, type Daybook } from '../application/daybook.js';
+import type { BudgetReadModel } from '../application/ports/budget-read-model.port.js';
 import type { Clock } from '../application/ports/clock.port.js';
 import type { CredentialStore } from '../application/ports/credential-store.port.js';
 import type { EventStore } from '../application/ports/event-store.port.js';
@@ -23,8 +25,10 @@ import { PgBossJobQueue } from './jobs/pg-boss-job-queue.js';
 import type { Logger } from './logging/logger.js';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres/embedded-postgres.js';
 import { migrate } from './postgres/migrate.js';
+import { ProjectionRunner } from './projections/projection-runner.js';
 import { PostgresUserDirectory } from './reactions/postgres-user-directory.js';
 import { ReactionRunner } from './reactions/reaction-runner.js';
+import { PostgresBudgetReadModel } from './read-models/postgres-budget-read-model.js';
 import { randomIds, systemClock } from './system/system-clock.js';
 
 export const TOKENS = {
@@ -41,11 +45,13 @@ export const TOKENS = {
   Daybook: Symbol.for('Daybook'),
   Jobs: Symbol.for('JobQueue'),
   Directory: Symbol.for('UserDirectory'),
+  ReadModel: Symbol.for('BudgetReadModel'),
 } as const;
 
 export interface Runtime {
   readonly container: Container;
   readonly daybook: Daybook;
+  readonly projections: ProjectionRunner;
   shutdown(): Promise<void>;
 }
 
@@ -99,6 +105,10 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
       .bind<UserDirectory>(TOKENS.Directory)
       .toDynamicValue((ctx) => new PostgresUserDirectory(ctx.get(TOKENS.Pool)))
       .inSingletonScope();
+    container
+      .bind<BudgetReadModel>(TOKENS.ReadModel)
+      .toDynamicValue((ctx) => new PostgresBudgetReadModel(ctx.get(TOKENS.Pool)))
+      .inSingletonScope();
     container.bind<HealthCheck[]>(TOKENS.HealthChecks).toDynamicValue((ctx) => {
       const events = ctx.get<EventStore>(TOKENS.EventStore);
       const db = ctx.get<pg.Pool>(TOKENS.Pool);
@@ -132,18 +142,24 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           healthChecks: ctx.get(TOKENS.HealthChecks),
           jobs: ctx.get(TOKENS.Jobs),
           directory: ctx.get(TOKENS.Directory),
+          readModel: ctx.get(TOKENS.ReadModel),
         }),
       )
       .inSingletonScope();
     const daybook = container.get<Daybook>(TOKENS.Daybook);
+    const projections = new ProjectionRunner(pool, store, PROJECTIONS, logger);
+    // Every role needs the read models' views to exist before it serves a query.
+    await projections.ensureGenerations();
     if (config.DAYBOOK_ROLES.includes('worker')) {
       const runner = new ReactionRunner(pool, store, jobs, logger);
       runner.start();
       closers.push(() => runner.stop());
+      projections.start();
+      closers.push(() => projections.stop());
       await daybook.startWorkers();
       logger.info('worker role: reactions and jobs running');
     }
-    return { container, daybook, shutdown };
+    return { container, daybook, projections, shutdown };
   } catch (error) {
     await shutdown();
     throw error;

@@ -70,8 +70,9 @@ describe('walking skeleton over HTTP', () => {
     });
     expect(expense.body.overspentBy).toBeUndefined();
 
-    const daily = await api('GET', '/api/budget/daily/2025-06-03', { token });
+    const daily = await api('GET', `/api/budget/daily/2025-06-03?after=${expense.body.position}`, { token });
     expect(daily.status).toBe(200);
+    expect(daily.headers.get('daybook-caught-up')).toBe('true');
     expect(daily.body).toEqual({
       date: '2025-06-03',
       currency: 'USD',
@@ -114,7 +115,10 @@ describe('walking skeleton over HTTP', () => {
     expect(again.status).toBe(201);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body.id).toBe(id);
-    const daily = await api('GET', '/api/budget/daily/2025-07-02', { token });
+    const daily = await api('GET', '/api/budget/daily/2025-07-02', {
+      token,
+      headers: { 'daybook-after': first.body.position },
+    });
     expect(daily.body.total.spent).toBe('4.00');
 
     const changed = await api('POST', '/api/transactions', {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECTIONS } from '../../projections/index.js';
 import { createDaybook } from '../../src/application/daybook.js';
 import { argon2PasswordHasher } from '../../src/infrastructure/auth/argon2-password-hasher.js';
 import { JwtTokenService } from '../../src/infrastructure/auth/jwt-token-service.js';
@@ -7,15 +8,20 @@ import { PostgresCredentialStore } from '../../src/infrastructure/auth/postgres-
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { PgBossJobQueue } from '../../src/infrastructure/jobs/pg-boss-job-queue.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
+import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
 import { PostgresUserDirectory } from '../../src/infrastructure/reactions/postgres-user-directory.js';
 import { ReactionRunner } from '../../src/infrastructure/reactions/reaction-runner.js';
+import { PostgresBudgetReadModel } from '../../src/infrastructure/read-models/postgres-budget-read-model.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { testDatabase } from '../support/postgres.js';
 
 const db = await testDatabase();
 const store = new PostgresEventStore(db.pool);
 const jobs = await PgBossJobQueue.start(db.pool, { retryLimit: 1, retryDelaySeconds: 1 });
+const projections = new ProjectionRunner(db.pool, store, PROJECTIONS, createLogger('silent'));
+projections.start();
 afterAll(async () => {
+  await projections.stop();
   await jobs.stop();
   await store.close();
 });
@@ -32,6 +38,7 @@ const daybook = createDaybook({
   healthChecks: [],
   jobs,
   directory: new PostgresUserDirectory(db.pool),
+  readModel: new PostgresBudgetReadModel(db.pool),
 });
 const ctx = { correlationId: randomUUID() };
 
@@ -83,10 +90,12 @@ describe('day close and jobs on PostgreSQL', () => {
     expect(await daybook.closeDueDays()).toEqual({ users: 1, days: 3 });
     expect(await daybook.closeDueDays()).toEqual({ users: 0, days: 0 });
 
-    const calendar = await daybook.calendarMonth({ userId: user.userId, month: '2025-06' });
+    const after = await store.headPosition();
+    const calendar = await daybook.calendarMonth({ userId: user.userId, month: '2025-06', after });
+    expect(calendar.caughtUp).toBe(true);
     expect(calendar.days.slice(0, 4).map((d) => d.closed)).toEqual([true, true, true, false]);
     expect(calendar.days[0]).toMatchObject({ allocated: 400n, spent: 400n });
-    const monthly = await daybook.monthlyBudget({ userId: user.userId, month: '2025-06' });
+    const monthly = await daybook.monthlyBudget({ userId: user.userId, month: '2025-06', after });
     expect(monthly.total.allocated).toBe(30000n);
     // Days 2 and 3 spent nothing: everything they had rolled on, so they end at zero.
     expect(calendar.days[1]?.allocated).toBe(0n);

@@ -1,10 +1,9 @@
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
-import { cellAmount } from '../../domain/budget-month/cells.js';
 import type { Category } from '../../domain/shared/category.js';
-import { dayOfMonth, type LocalDate, monthOf, parseLocalDate } from '../../domain/shared/local-date.js';
+import { type LocalDate, parseLocalDate } from '../../domain/shared/local-date.js';
 import type { Currency } from '../../domain/shared/money.js';
+import type { BudgetReadModel } from '../ports/budget-read-model.port.js';
+import type { GlobalPosition } from '../ports/event-store.port.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
-import type { BudgetMonthHandler } from './budget-handler.js';
 
 export interface DailyLine {
   readonly allocated: bigint;
@@ -18,28 +17,38 @@ export interface DailyBudget {
   readonly planned: boolean;
   readonly categories: readonly (DailyLine & { category: Category })[];
   readonly total: DailyLine;
+  /** False when the caller asked to read after a position the read model had not reached in time. */
+  readonly caughtUp: boolean;
 }
 
-/** "How much can I spend today?" per category, folded from the month's stream. */
+/** How long a query waits for the read model to reach the position a client wrote at. */
+export const READ_YOUR_WRITES_TIMEOUT_MS = 2000;
+
+export const catchUp = async (
+  readModel: BudgetReadModel,
+  after: GlobalPosition | undefined,
+): Promise<boolean> => (after === undefined ? true : readModel.waitFor(after, READ_YOUR_WRITES_TIMEOUT_MS));
+
+/** "How much can I spend today?" per category, from the daily-allocation read model. */
 export const dailyBudget =
-  (deps: { users: UserHandler; budgets: BudgetMonthHandler }) =>
-  async (input: { userId: string; date: string }): Promise<DailyBudget> => {
+  (deps: { users: UserHandler; readModel: BudgetReadModel }) =>
+  async (input: { userId: string; date: string; after?: GlobalPosition }): Promise<DailyBudget> => {
     const user = await requireUser(deps.users, input.userId);
     const date = parseLocalDate(input.date);
-    const { state } = await deps.budgets.load(budgetMonthStream(user.userId, monthOf(date)));
-    if (state.status !== 'planned') {
-      return { date, currency: user.currency, planned: false, categories: [], total: line(0n, 0n) };
+    const caughtUp = await catchUp(deps.readModel, input.after);
+    const view = await deps.readModel.day(user.userId, date);
+    if (!view) {
+      return { date, currency: user.currency, planned: false, categories: [], total: line(0n, 0n), caughtUp };
     }
-    const day = dayOfMonth(date);
-    const categories = state.plan.map(({ category }) => ({
-      category,
-      ...line(cellAmount(state.allocated, day, category), cellAmount(state.spent, day, category)),
-    }));
+    const categories = view.month.plan.map(({ category }) => {
+      const cell = view.cells.get(category);
+      return { category, ...line(cell?.allocated ?? 0n, cell?.spent ?? 0n) };
+    });
     const total = categories.reduce(
       (t, c) => line(t.allocated + c.allocated, t.spent + c.spent),
       line(0n, 0n),
     );
-    return { date, currency: state.currency, planned: true, categories, total };
+    return { date, currency: view.month.currency, planned: true, categories, total, caughtUp };
   };
 
 const line = (allocated: bigint, spent: bigint): DailyLine => ({

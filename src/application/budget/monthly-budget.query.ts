@@ -1,5 +1,3 @@
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
-import { type Cells, parseCellKey, sumCells } from '../../domain/budget-month/cells.js';
 import type { CategoryKind } from '../../domain/budget-month/events.js';
 import type { Category } from '../../domain/shared/category.js';
 import {
@@ -11,9 +9,11 @@ import {
   type YearMonth,
 } from '../../domain/shared/local-date.js';
 import type { Currency } from '../../domain/shared/money.js';
+import type { BudgetReadModel } from '../ports/budget-read-model.port.js';
 import type { Clock } from '../ports/clock.port.js';
+import type { GlobalPosition } from '../ports/event-store.port.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
-import type { BudgetMonthHandler } from './budget-handler.js';
+import { catchUp } from './daily-budget.query.js';
 
 export interface MonthLine {
   readonly planned: bigint;
@@ -33,6 +33,7 @@ export interface MonthlyBudget {
   readonly overdrawn: bigint;
   /** Unspent budget moved to savings at day close. */
   readonly saved: bigint;
+  readonly caughtUp: boolean;
 }
 
 export type DayStatus = 'upcoming' | 'within' | 'over';
@@ -46,33 +47,16 @@ export interface CalendarDay {
   readonly closed: boolean;
 }
 
-const perCategory = (cells: Cells): Map<string, bigint> => {
-  const totals = new Map<string, bigint>();
-  for (const [key, value] of cells) {
-    const { category } = parseCellKey(key);
-    totals.set(category, (totals.get(category) ?? 0n) + value);
-  }
-  return totals;
-};
-
-const perDay = (cells: Cells): Map<number, bigint> => {
-  const totals = new Map<number, bigint>();
-  for (const [key, value] of cells) {
-    const { day } = parseCellKey(key);
-    totals.set(day, (totals.get(day) ?? 0n) + value);
-  }
-  return totals;
-};
-
-/** Planned, allocated, spent and remaining per category for a month, folded from its stream. */
+/** Planned, allocated, spent and remaining per category for a month, from the daily-allocation read model. */
 export const monthlyBudget =
-  (deps: { users: UserHandler; budgets: BudgetMonthHandler }) =>
-  async (input: { userId: string; month: string }): Promise<MonthlyBudget> => {
+  (deps: { users: UserHandler; readModel: BudgetReadModel }) =>
+  async (input: { userId: string; month: string; after?: GlobalPosition }): Promise<MonthlyBudget> => {
     const user = await requireUser(deps.users, input.userId);
     const month = parseYearMonth(input.month);
-    const { state } = await deps.budgets.load(budgetMonthStream(user.userId, month));
+    const caughtUp = await catchUp(deps.readModel, input.after);
+    const view = await deps.readModel.month(user.userId, month);
     const empty = { planned: 0n, allocated: 0n, spent: 0n, remaining: 0n };
-    if (state.status !== 'planned') {
+    if (!view) {
       return {
         month,
         currency: user.currency,
@@ -81,13 +65,13 @@ export const monthlyBudget =
         total: empty,
         overdrawn: 0n,
         saved: 0n,
+        caughtUp,
       };
     }
-    const allocated = perCategory(state.allocated);
-    const spent = perCategory(state.spent);
-    const categories = state.plan.map(({ category, kind, amount }) => {
-      const a = allocated.get(category) ?? 0n;
-      const s = spent.get(category) ?? 0n;
+    const categories = view.plan.map(({ category, kind, amount }) => {
+      const totals = view.byCategory.get(category);
+      const a = totals?.allocated ?? 0n;
+      const s = totals?.spent ?? 0n;
       return { category, kind, planned: amount, allocated: a, spent: s, remaining: a - s };
     });
     const total = categories.reduce(
@@ -101,36 +85,44 @@ export const monthlyBudget =
     );
     return {
       month,
-      currency: state.currency,
+      currency: view.currency,
       planned: true,
-      splitAlgorithm: state.splitAlgorithm,
+      splitAlgorithm: view.splitAlgorithm,
       categories,
       total,
-      overdrawn: sumCells(state.overdrawn),
-      saved: state.saved,
+      overdrawn: view.overdrawn,
+      saved: view.saved,
+      caughtUp,
     };
   };
 
 /** Per day of a month: allocated, spent, remaining and a status relative to the user's today. */
 export const calendarMonth =
-  (deps: { users: UserHandler; budgets: BudgetMonthHandler; clock: Clock }) =>
+  (deps: { users: UserHandler; readModel: BudgetReadModel; clock: Clock }) =>
   async (input: {
     userId: string;
     month: string;
-  }): Promise<{ month: YearMonth; currency: Currency; days: CalendarDay[] }> => {
+    after?: GlobalPosition;
+  }): Promise<{ month: YearMonth; currency: Currency; days: CalendarDay[]; caughtUp: boolean }> => {
     const user = await requireUser(deps.users, input.userId);
     const month = parseYearMonth(input.month);
-    const { state } = await deps.budgets.load(budgetMonthStream(user.userId, month));
+    const caughtUp = await catchUp(deps.readModel, input.after);
+    const view = await deps.readModel.month(user.userId, month);
     const today = localDateAt(deps.clock.now(), user.profile.timezone);
-    const allocated = state.status === 'planned' ? perDay(state.allocated) : new Map<number, bigint>();
-    const spent = state.status === 'planned' ? perDay(state.spent) : new Map<number, bigint>();
     const days = Array.from({ length: daysInMonth(month) }, (_, i): CalendarDay => {
       const date = dateInMonth(month, i + 1);
-      const a = allocated.get(i + 1) ?? 0n;
-      const s = spent.get(i + 1) ?? 0n;
+      const totals = view?.byDay.get(date);
+      const a = totals?.allocated ?? 0n;
+      const s = totals?.spent ?? 0n;
       const status: DayStatus = s > a ? 'over' : date > today ? 'upcoming' : 'within';
-      const closed = state.status === 'planned' && state.closedDays.has(i + 1);
-      return { date, allocated: a, spent: s, remaining: a - s, status, closed };
+      return {
+        date,
+        allocated: a,
+        spent: s,
+        remaining: a - s,
+        status,
+        closed: view?.closedDays.has(date) ?? false,
+      };
     });
-    return { month, currency: state.status === 'planned' ? state.currency : user.currency, days };
+    return { month, currency: view?.currency ?? user.currency, days, caughtUp };
   };

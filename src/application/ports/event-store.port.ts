@@ -92,6 +92,8 @@ export interface EventStore {
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options: SubscribeOptions): Subscription;
+  /** Position of the last event a follower can read now (START when there is none). */
+  headPosition(): Promise<GlobalPosition>;
   /** Cheap reachability check for /health. */
   ping(): Promise<void>;
   close(): Promise<void>;

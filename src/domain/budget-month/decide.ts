@@ -203,10 +203,14 @@ function planMonth({ data }: PlanMonth, state: BudgetMonthState): BudgetMonthEve
       state.currency === data.currency &&
       samePlan(state.plan, categories);
     if (same) return [];
-    if (state.transactions.size > 0) {
-      fail('plan-locked', `${data.month} already has expenses; its plan can no longer be replaced`, {
-        month: data.month,
-      });
+    if (state.locked) {
+      fail(
+        'plan-locked',
+        `${data.month} already has expenses or budget changes; its plan can no longer be replaced`,
+        {
+          month: data.month,
+        },
+      );
     }
   }
   return [

@@ -32,6 +32,11 @@ export type BudgetMonthState =
       /** Moved out of the budget by day-close rollovers to savings. */
       readonly saved: bigint;
       readonly closedDays: ReadonlySet<number>;
+      /**
+       * True once anything but the plan happened in the month. A plan can be replaced only before that,
+       * so a replacement never has to undo expenses, rebalances, adjustments or day closes.
+       */
+      readonly locked: boolean;
     };
 
 export type PlannedMonth = Extract<BudgetMonthState, { status: 'planned' }>;
@@ -55,9 +60,20 @@ export function evolveBudgetMonth(state: BudgetMonthState, event: BudgetMonthEve
       overdrawn: new Map(),
       saved: 0n,
       closedDays: new Set(),
+      locked: false,
     };
   }
   invariant(state.status === 'planned', `${event.type} follows BudgetPlanned`);
+  return evolvePlanned(
+    event.type === 'OverspendDetected' || state.locked ? state : { ...state, locked: true },
+    event,
+  );
+}
+
+function evolvePlanned(
+  state: PlannedMonth,
+  event: Exclude<BudgetMonthEvent, { type: 'BudgetPlanned' }>,
+): BudgetMonthState {
   switch (event.type) {
     case 'ExpenseRecorded': {
       const { transactionId, source, day, category, amount, merchant, note } = event.data;

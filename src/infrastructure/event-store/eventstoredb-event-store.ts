@@ -25,6 +25,7 @@ import {
   EventStoreUnavailableError,
   type ExpectedVersion,
   formatPosition,
+  type GlobalPosition,
   type JsonObject,
   type NewEvent,
   parsePosition,
@@ -198,6 +199,19 @@ export class EventStoreDbEventStore implements EventStore {
         await done.catch(() => undefined);
       },
     };
+  }
+
+  async headPosition(): Promise<GlobalPosition> {
+    let read: EsdbAllResolvedEvent[];
+    try {
+      read = await this.drain(
+        this.client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 100 }),
+      );
+    } catch (error) {
+      throw unavailable(error);
+    }
+    const last = read.find(({ event }) => event && isUserEvent(event))?.event;
+    return last?.position ? formatPosition(last.position.commit, last.position.prepare) : START;
   }
 
   async ping(): Promise<void> {

@@ -7,6 +7,7 @@ import {
   type EventStore,
   type ExpectedVersion,
   formatPosition,
+  type GlobalPosition,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -83,6 +84,10 @@ export class InMemoryEventStore implements EventStore {
       this.appended.on('appended', listener);
       return () => this.appended.off('appended', listener);
     });
+  }
+
+  async headPosition(): Promise<GlobalPosition> {
+    return this.all[this.all.length - 1]?.position ?? START;
   }
 
   async ping(): Promise<void> {}

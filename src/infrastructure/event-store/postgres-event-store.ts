@@ -8,6 +8,7 @@ import {
   EventStoreUnavailableError,
   type ExpectedVersion,
   formatPosition,
+  type GlobalPosition,
   type JsonObject,
   type NewEvent,
   parsePosition,
@@ -170,6 +171,16 @@ export class PostgresEventStore implements EventStore {
       return client;
     })();
     return this.listener;
+  }
+
+  async headPosition(): Promise<GlobalPosition> {
+    const { rows } = await this.query<{ tx: string; position: string }>(
+      `SELECT transaction_id::text AS tx, global_position::text AS position FROM events
+       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    const row = rows[0];
+    return row ? formatPosition(BigInt(row.tx), BigInt(row.position)) : START;
   }
 
   async ping(): Promise<void> {

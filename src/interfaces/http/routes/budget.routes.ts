@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Daybook } from '../../../application/daybook.js';
 import { WrongExpectedVersionError } from '../../../application/ports/event-store.port.js';
 import { authOf, requireScope } from '../auth.js';
-import { commandContext } from '../context.js';
+import { commandContext, markCaughtUp, readAfter } from '../context.js';
 import { problem } from '../problem.js';
 import { categoryString, dateString, moneyString, monthString, parseBody, parseParams } from '../validate.js';
 import { amount } from '../views.js';
@@ -77,7 +77,13 @@ export function budgetRoutes(daybook: Daybook): Router {
 
   router.get('/daily/:date', requireScope(verify, 'read:budget'), async (req, res) => {
     const { date } = parseParams(z.object({ date: dateString }), req.params);
-    const daily = await daybook.dailyBudget({ userId: authOf(req).userId, date });
+    const after = readAfter(req);
+    const daily = await daybook.dailyBudget({
+      userId: authOf(req).userId,
+      date,
+      ...(after ? { after } : {}),
+    });
+    markCaughtUp(res, daily.caughtUp);
     const format = (line: { allocated: bigint; spent: bigint; remaining: bigint }) => ({
       allocated: amount(line.allocated, daily.currency),
       spent: amount(line.spent, daily.currency),

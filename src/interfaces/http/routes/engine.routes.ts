@@ -4,7 +4,7 @@ import type { Daybook } from '../../../application/daybook.js';
 import type { BudgetMonthEvent } from '../../../domain/budget-month/events.js';
 import type { Currency } from '../../../domain/shared/money.js';
 import { authOf, requireScope } from '../auth.js';
-import { commandContext } from '../context.js';
+import { commandContext, markCaughtUp, readAfter } from '../context.js';
 import {
   categoryString,
   dateString,
@@ -63,8 +63,10 @@ export function engineRoutes(daybook: Daybook): Router {
   const verify = daybook.verifyAccessToken;
 
   router.get('/budget/monthly', requireScope(verify, 'read:budget'), async (req, res) => {
-    const { month } = parseQuery(z.object({ month: monthString }), req.query);
-    const m = await daybook.monthlyBudget({ userId: authOf(req).userId, month });
+    const { month } = parseQuery(z.object({ month: monthString, after: z.string().optional() }), req.query);
+    const after = readAfter(req);
+    const m = await daybook.monthlyBudget({ userId: authOf(req).userId, month, ...(after ? { after } : {}) });
+    markCaughtUp(res, m.caughtUp);
     const line = (l: { planned: bigint; allocated: bigint; spent: bigint; remaining: bigint }) => ({
       planned: amount(l.planned, m.currency),
       allocated: amount(l.allocated, m.currency),
@@ -85,7 +87,13 @@ export function engineRoutes(daybook: Daybook): Router {
 
   router.get('/calendar/monthly/:month', requireScope(verify, 'read:budget'), async (req, res) => {
     const { month } = parseParams(z.object({ month: monthString }), req.params);
-    const calendar = await daybook.calendarMonth({ userId: authOf(req).userId, month });
+    const after = readAfter(req);
+    const calendar = await daybook.calendarMonth({
+      userId: authOf(req).userId,
+      month,
+      ...(after ? { after } : {}),
+    });
+    markCaughtUp(res, calendar.caughtUp);
     res.json({
       month: calendar.month,
       currency: calendar.currency,

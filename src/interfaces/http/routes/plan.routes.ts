@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Daybook } from '../../../application/daybook.js';
 import { authOf, requireScope } from '../auth.js';
-import { commandContext } from '../context.js';
+import { commandContext, markCaughtUp, readAfter } from '../context.js';
 import { problem } from '../problem.js';
 import { monthString, parseBody } from '../validate.js';
 import { amount } from '../views.js';
@@ -32,6 +32,7 @@ export function planRoutes(daybook: Daybook): Router {
       kind: c.kind,
       ...(c.dueDay === undefined ? {} : { dueDay: c.dueDay }),
     }));
+    let position: string | undefined;
     if (body.apply) {
       const { scopes } = authOf(req);
       if (!scopes.includes('manage:budget') && !scopes.includes('admin')) {
@@ -39,7 +40,8 @@ export function planRoutes(daybook: Daybook): Router {
           detail: 'Applying a plan needs the manage:budget scope',
         });
       }
-      await daybook.planMonth({ userId, month, categories }, commandContext(req));
+      const planned = await daybook.planMonth({ userId, month, categories }, commandContext(req));
+      position = planned.position;
     }
     res.status(body.apply ? 201 : 200).json({
       month: suggestion.month,
@@ -49,13 +51,16 @@ export function planRoutes(daybook: Daybook): Router {
       savings: amount(suggestion.savings, suggestion.currency),
       categories,
       applied: body.apply === true,
+      ...(position ? { position } : {}),
     });
   });
 
   router.get('/plan/current', requireScope(verify, 'read:budget'), async (req, res) => {
     const { userId } = authOf(req);
     const month = await daybook.currentMonth(userId);
-    const m = await daybook.monthlyBudget({ userId, month });
+    const after = readAfter(req);
+    const m = await daybook.monthlyBudget({ userId, month, ...(after ? { after } : {}) });
+    markCaughtUp(res, m.caughtUp);
     res.json({
       month,
       currency: m.currency,

@@ -1,0 +1,5 @@
+import type { Projection } from '../src/infrastructure/projections/projection.js';
+import { dailyAllocation } from './daily-allocation/index.js';
+
+/** Every read model the runner keeps. */
+export const PROJECTIONS: readonly Projection[] = [dailyAllocation];

@@ -1,0 +1,31 @@
+import type { PlannedCategory } from '../../domain/budget-month/events.js';
+import type { LocalDate, YearMonth } from '../../domain/shared/local-date.js';
+import type { Currency } from '../../domain/shared/money.js';
+import type { GlobalPosition } from './event-store.port.js';
+
+export interface CellTotals {
+  readonly allocated: bigint;
+  readonly spent: bigint;
+}
+
+export interface MonthView {
+  readonly currency: Currency;
+  readonly splitAlgorithm: string;
+  readonly plan: readonly PlannedCategory[];
+  readonly saved: bigint;
+  readonly overdrawn: bigint;
+  readonly byCategory: ReadonlyMap<string, CellTotals>;
+  readonly byDay: ReadonlyMap<LocalDate, CellTotals>;
+  readonly closedDays: ReadonlySet<LocalDate>;
+}
+
+/** The daily-allocation read model. Undefined: the month has no plan (yet, as far as the model knows). */
+export interface BudgetReadModel {
+  day(
+    userId: string,
+    date: LocalDate,
+  ): Promise<{ month: MonthView; cells: ReadonlyMap<string, CellTotals> } | undefined>;
+  month(userId: string, month: YearMonth): Promise<MonthView | undefined>;
+  /** Waits, at most `timeoutMs`, until the read model has applied everything up to `position`. */
+  waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean>;
+}

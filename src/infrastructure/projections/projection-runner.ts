@@ -1,0 +1,375 @@
+import { EventEmitter } from 'node:events';
+import type { Pool, PoolClient } from 'pg';
+import {
+  comparePositions,
+  type EventStore,
+  type GlobalPosition,
+  parsePosition,
+  type RecordedEvent,
+  START,
+} from '../../application/ports/event-store.port.js';
+import type { Logger } from '../logging/logger.js';
+import type { Projection } from './projection.js';
+
+export interface Generation {
+  readonly name: string;
+  readonly generation: number;
+  readonly version: number;
+  readonly schema: string;
+  readonly status: 'building' | 'live' | 'retired' | 'failed';
+  readonly position: GlobalPosition;
+  readonly eventsApplied: number;
+  readonly error?: string;
+  readonly failedEvent?: { id: string; type: string; position: string; stream: string };
+  readonly updatedAt: string;
+}
+
+export interface RunnerOptions {
+  readonly batchSize?: number;
+  readonly idleMs?: number;
+}
+
+const CHANNEL = 'daybook_projections';
+const RETRY_LOCK_MS = 2000;
+const schemaName = (name: string, generation: number) => `proj_${name.replaceAll('-', '_')}_g${generation}`;
+export const viewName = (projection: string, table: string) =>
+  `read.${projection.replaceAll('-', '_')}_${table}`;
+
+/**
+ * Keeps every projection's live generation up to date and builds new generations beside it. Each
+ * generation is driven by whoever holds its advisory lock (one process at a time, any process can take
+ * over), reading `$all` in batches and committing each batch with its checkpoint. A generation that is
+ * built from scratch (new version, or an explicit rebuild) replaces the live one atomically once it has
+ * caught up: readers use views in schema `read`, and the swap replaces them in one transaction.
+ */
+export class ProjectionRunner {
+  private stopped = false;
+  private readonly loops = new Map<string, Promise<void>>();
+  private readonly wake = new EventEmitter();
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly store: EventStore,
+    private readonly projections: readonly Projection[],
+    private readonly logger: Logger,
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.wake.setMaxListeners(0);
+  }
+
+  private projection(name: string): Projection {
+    const found = this.projections.find((p) => p.name === name);
+    if (!found)
+      throw new Error(
+        `Unknown projection "${name}"; known: ${this.projections.map((p) => p.name).join(', ')}`,
+      );
+    return found;
+  }
+
+  /** Creates the first generation of each projection (live at once), or a building one for a new version. */
+  async ensureGenerations(): Promise<void> {
+    for (const projection of this.projections) {
+      const generations = await this.generations(projection.name);
+      const live = generations.find((g) => g.status === 'live');
+      if (!live) {
+        if (!generations.some((g) => g.status === 'building'))
+          await this.createGeneration(projection, 'live');
+      } else if (
+        live.version !== projection.version &&
+        !generations.some((g) => g.status === 'building' && g.version === projection.version)
+      ) {
+        await this.createGeneration(projection, 'building');
+      }
+    }
+  }
+
+  /** Starts a fresh generation of `name` from position 0; the live one keeps serving until it is caught up. */
+  async rebuild(name: string): Promise<Generation> {
+    return this.createGeneration(this.projection(name), 'building');
+  }
+
+  start(): void {
+    void this.supervise();
+  }
+
+  /** Runs every generation that this build's code can drive, until stopped. */
+  private async supervise(): Promise<void> {
+    try {
+      await this.ensureGenerations();
+    } catch (error) {
+      this.logger.error({ err: error }, 'projections could not be prepared');
+    }
+    while (!this.stopped) {
+      try {
+        for (const g of await this.generations()) {
+          const code = this.projections.find((p) => p.name === g.name);
+          const runnable = code?.version === g.version && (g.status === 'live' || g.status === 'building');
+          if (runnable && !this.loops.has(g.schema)) {
+            const loop = this.drive(code, g).finally(() => this.loops.delete(g.schema));
+            this.loops.set(g.schema, loop);
+          }
+        }
+      } catch (error) {
+        this.logger.error({ err: error }, 'projection supervisor failed; retrying');
+      }
+      await this.sleep(RETRY_LOCK_MS);
+    }
+  }
+
+  /** Drives one generation until it is retired or fails, or the runner stops. Returns at once if another process holds it. */
+  private async drive(projection: Projection, generation: Generation): Promise<void> {
+    const client = await this.pool.connect();
+    let locked = false;
+    try {
+      const { rows } = await client.query<{ ok: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS ok',
+        [generation.schema],
+      );
+      locked = rows[0]?.ok === true;
+      if (!locked) return;
+      this.logger.info(
+        { projection: projection.name, generation: generation.generation, status: generation.status },
+        'projection generation running',
+      );
+      while (!this.stopped) {
+        const current = await this.generation(projection.name, generation.generation, client);
+        if (!current || (current.status !== 'live' && current.status !== 'building')) return;
+        const events = await this.store.readAll({
+          after: current.position,
+          maxCount: this.options.batchSize ?? 2000,
+        });
+        if (events.length === 0) {
+          if (current.status === 'building') await this.swap(projection, current, client);
+          await this.sleep(this.options.idleMs ?? 100);
+          continue;
+        }
+        if (!(await this.applyBatch(projection, current, events, client))) return;
+      }
+    } finally {
+      if (locked)
+        await client
+          .query('SELECT pg_advisory_unlock(hashtext($1))', [generation.schema])
+          .catch(() => undefined);
+      client.release();
+    }
+  }
+
+  private async applyBatch(
+    projection: Projection,
+    generation: Generation,
+    events: readonly RecordedEvent[],
+    client: PoolClient,
+  ): Promise<Generation | undefined> {
+    try {
+      return await this.commit(projection, generation, events, client);
+    } catch (error) {
+      // Find the event that fails, alone, so the operator sees exactly which one.
+      let at = generation;
+      for (const event of events) {
+        try {
+          at = await this.commit(projection, at, [event], client);
+        } catch (single) {
+          await this.fail(generation, event, single, client);
+          return undefined;
+        }
+      }
+      await this.fail(generation, events[events.length - 1] as RecordedEvent, error, client);
+      return undefined;
+    }
+  }
+
+  private async commit(
+    projection: Projection,
+    generation: Generation,
+    events: readonly RecordedEvent[],
+    client: PoolClient,
+  ): Promise<Generation> {
+    const last = events[events.length - 1] as RecordedEvent;
+    const relevant = events.filter((e) => projection.eventTypes.has(e.type));
+    await client.query('BEGIN');
+    try {
+      if (relevant.length > 0) await projection.applyBatch(client, generation.schema, relevant);
+      const { rowCount } = await client.query(
+        `UPDATE projection_generations SET position = $3, events_applied = events_applied + $4, updated_at = now()
+         WHERE name = $1 AND generation = $2 AND position = $5 AND status IN ('live', 'building')`,
+        [generation.name, generation.generation, last.position, events.length, generation.position],
+      );
+      if (rowCount !== 1) throw new Error(`checkpoint of ${generation.schema} moved under this runner`);
+      await client.query(`SELECT pg_notify('${CHANNEL}', $1)`, [generation.name]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    return {
+      ...generation,
+      position: last.position,
+      eventsApplied: generation.eventsApplied + events.length,
+    };
+  }
+
+  private async fail(
+    generation: Generation,
+    event: RecordedEvent,
+    error: unknown,
+    client: PoolClient,
+  ): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.error(
+      { err: error, projection: generation.name, event: event.id, position: event.position },
+      'projection failed; stopped',
+    );
+    await client.query(
+      `UPDATE projection_generations SET status = 'failed', error = $3, failed_event = $4, updated_at = now()
+       WHERE name = $1 AND generation = $2`,
+      [
+        generation.name,
+        generation.generation,
+        message.slice(0, 2000),
+        JSON.stringify({
+          id: event.id,
+          type: event.type,
+          position: event.position,
+          stream: event.streamName,
+        }),
+      ],
+    );
+  }
+
+  /** Publishes a caught-up building generation: views switch, the old generation retires and its schema goes. */
+  private async swap(projection: Projection, generation: Generation, client: PoolClient): Promise<void> {
+    await client.query('BEGIN');
+    let retired: string[] = [];
+    try {
+      const { rows } = await client.query<{ schema_name: string }>(
+        `SELECT schema_name FROM projection_generations WHERE name = $1 AND status = 'live' FOR UPDATE`,
+        [projection.name],
+      );
+      retired = rows.map((r) => r.schema_name);
+      await this.publish(projection, generation.schema, client);
+      await client.query(
+        `UPDATE projection_generations SET status = 'retired', updated_at = now() WHERE name = $1 AND status = 'live'`,
+        [projection.name],
+      );
+      await client.query(
+        `UPDATE projection_generations SET status = 'live', updated_at = now() WHERE name = $1 AND generation = $2`,
+        [projection.name, generation.generation],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    for (const schema of retired) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    this.logger.info(
+      { projection: projection.name, generation: generation.generation },
+      'projection generation swapped in',
+    );
+  }
+
+  private async publish(projection: Projection, schema: string, client: PoolClient): Promise<void> {
+    for (const table of projection.publishedTables) {
+      const view = viewName(projection.name, table);
+      await client.query(`DROP VIEW IF EXISTS ${view}`);
+      await client.query(`CREATE VIEW ${view} AS SELECT * FROM ${schema}.${table}`);
+    }
+  }
+
+  private async createGeneration(projection: Projection, status: 'live' | 'building'): Promise<Generation> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`create:${projection.name}`]);
+      const { rows } = await client.query<{ next: number }>(
+        'SELECT coalesce(max(generation), 0) + 1 AS next FROM projection_generations WHERE name = $1',
+        [projection.name],
+      );
+      const generation = rows[0]?.next ?? 1;
+      const schema = schemaName(projection.name, generation);
+      await client.query(`CREATE SCHEMA ${schema}`);
+      await client.query(projection.ddl(schema));
+      await client.query(
+        `INSERT INTO projection_generations (name, generation, version, schema_name, status, position) VALUES ($1, $2, $3, $4, $5, $6)`,
+        [projection.name, generation, projection.version, schema, status, START],
+      );
+      if (status === 'live') await this.publish(projection, schema, client);
+      await client.query('COMMIT');
+      this.logger.info({ projection: projection.name, generation, status }, 'projection generation created');
+      return (await this.generation(projection.name, generation)) as Generation;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async generations(name?: string): Promise<Generation[]> {
+    const { rows } = await this.pool.query<GenerationRow>(
+      `SELECT * FROM projection_generations WHERE $1::text IS NULL OR name = $1 ORDER BY name, generation`,
+      [name ?? null],
+    );
+    return rows.map(toGeneration);
+  }
+
+  private async generation(
+    name: string,
+    generation: number,
+    client?: PoolClient,
+  ): Promise<Generation | undefined> {
+    const { rows } = await (client ?? this.pool).query<GenerationRow>(
+      'SELECT * FROM projection_generations WHERE name = $1 AND generation = $2',
+      [name, generation],
+    );
+    return rows[0] && toGeneration(rows[0]);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake.once('stop', done);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake.emit('stop');
+    await Promise.all(this.loops.values());
+  }
+}
+
+interface GenerationRow {
+  name: string;
+  generation: number;
+  version: number;
+  schema_name: string;
+  status: Generation['status'];
+  position: string;
+  events_applied: string;
+  error: string | null;
+  failed_event: Generation['failedEvent'] | null;
+  updated_at: Date;
+}
+
+const toGeneration = (r: GenerationRow): Generation => ({
+  name: r.name,
+  generation: r.generation,
+  version: r.version,
+  schema: r.schema_name,
+  status: r.status,
+  position: r.position,
+  eventsApplied: Number(r.events_applied),
+  ...(r.error ? { error: r.error } : {}),
+  ...(r.failed_event ? { failedEvent: r.failed_event } : {}),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+/** How far `position` is behind `head`, in sequence numbers (exact on PostgreSQL, an estimate elsewhere). */
+export function lag(position: GlobalPosition, head: GlobalPosition): number {
+  if (comparePositions(position, head) >= 0) return 0;
+  return Number(parsePosition(head)[1] - parsePosition(position)[1]);
+}

@@ -1,0 +1,92 @@
+import type { Pool } from 'pg';
+import type {
+  BudgetReadModel,
+  CellTotals,
+  MonthView,
+} from '../../application/ports/budget-read-model.port.js';
+import { comparePositions, type GlobalPosition } from '../../application/ports/event-store.port.js';
+import type { PlannedCategory } from '../../domain/budget-month/events.js';
+import type { LocalDate, YearMonth } from '../../domain/shared/local-date.js';
+import type { Currency } from '../../domain/shared/money.js';
+import { viewName } from '../projections/projection-runner.js';
+
+const CELLS = viewName('daily-allocation', 'cells');
+const MONTHS = viewName('daily-allocation', 'months');
+const CLOSED = viewName('daily-allocation', 'closed_days');
+const POLL_MS = 25;
+
+interface MonthRow {
+  currency: string;
+  split_algorithm: string;
+  plan: { category: string; amount: string; kind: 'flexible' | 'fixed'; dueDay?: number }[];
+  saved: string;
+}
+
+const totals = (allocated: string, spent: string): CellTotals => ({
+  allocated: BigInt(allocated),
+  spent: BigInt(spent),
+});
+
+/** Reads the daily-allocation projection through the views that always point at its live generation. */
+export class PostgresBudgetReadModel implements BudgetReadModel {
+  constructor(private readonly pool: Pool) {}
+
+  async month(userId: string, month: YearMonth): Promise<MonthView | undefined> {
+    const [monthRows, days, categories, closed] = await Promise.all([
+      this.pool.query<MonthRow>(
+        `SELECT currency, split_algorithm, plan, saved::text FROM ${MONTHS} WHERE user_id = $1 AND month = $2`,
+        [userId, month],
+      ),
+      this.pool.query<{ day: string; allocated: string; spent: string }>(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, sum(allocated)::text AS allocated, sum(spent)::text AS spent FROM ${CELLS}
+         WHERE user_id = $1 AND day >= ($2 || '-01')::date AND day < ($2 || '-01')::date + interval '1 month' GROUP BY day`,
+        [userId, month],
+      ),
+      this.pool.query<{ category: string; allocated: string; spent: string; overdrawn: string }>(
+        `SELECT category, sum(allocated)::text AS allocated, sum(spent)::text AS spent, sum(overdrawn)::text AS overdrawn FROM ${CELLS}
+         WHERE user_id = $1 AND day >= ($2 || '-01')::date AND day < ($2 || '-01')::date + interval '1 month' GROUP BY category`,
+        [userId, month],
+      ),
+      this.pool.query<{ day: string }>(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day FROM ${CLOSED}
+         WHERE user_id = $1 AND day >= ($2 || '-01')::date AND day < ($2 || '-01')::date + interval '1 month'`,
+        [userId, month],
+      ),
+    ]);
+    const row = monthRows.rows[0];
+    if (!row) return undefined;
+    return {
+      currency: row.currency as Currency,
+      splitAlgorithm: row.split_algorithm,
+      plan: row.plan.map((c) => ({ ...c, amount: BigInt(c.amount) }) as PlannedCategory),
+      saved: BigInt(row.saved),
+      overdrawn: categories.rows.reduce((t, r) => t + BigInt(r.overdrawn), 0n),
+      byCategory: new Map(categories.rows.map((r) => [r.category, totals(r.allocated, r.spent)])),
+      byDay: new Map(days.rows.map((r) => [r.day as LocalDate, totals(r.allocated, r.spent)])),
+      closedDays: new Set(closed.rows.map((r) => r.day as LocalDate)),
+    };
+  }
+
+  async day(userId: string, date: LocalDate) {
+    const month = await this.month(userId, date.slice(0, 7) as YearMonth);
+    if (!month) return undefined;
+    const { rows } = await this.pool.query<{ category: string; allocated: string; spent: string }>(
+      `SELECT category, allocated::text, spent::text FROM ${CELLS} WHERE user_id = $1 AND day = $2`,
+      [userId, date],
+    );
+    return { month, cells: new Map(rows.map((r) => [r.category, totals(r.allocated, r.spent)])) };
+  }
+
+  async waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await this.pool.query<{ position: string }>(
+        `SELECT position FROM projection_generations WHERE name = 'daily-allocation' AND status = 'live'`,
+      );
+      const at = rows[0]?.position;
+      if (at && comparePositions(at, position) >= 0) return true;
+      if (Date.now() >= deadline) return false;
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  }
+}
