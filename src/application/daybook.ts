@@ -23,6 +23,7 @@ import type { HealthCheck } from './ports/health-check.port.js';
 import type { IdGenerator } from './ports/id-generator.port.js';
 import type { JobQueue } from './ports/job-queue.port.js';
 import type { PasswordHasher } from './ports/password-hasher.port.js';
+import type { ProjectionAdmin } from './ports/projection-admin.port.js';
 import type { TokenService } from './ports/token-service.port.js';
 import type { UserDirectory } from './ports/user-directory.port.js';
 import { closeDueDays } from './reactions/close-due-days.js';
@@ -43,6 +44,7 @@ export interface DaybookPorts {
   readonly jobs: JobQueue;
   readonly directory: UserDirectory;
   readonly readModel: BudgetReadModel;
+  readonly projections: ProjectionAdmin;
 }
 
 /** How often the day-close job looks for users whose local midnight has passed. */
@@ -98,6 +100,8 @@ export function createDaybook(ports: DaybookPorts) {
       });
       await ports.jobs.schedule('close-days', DAY_CLOSE_CRON);
     },
+    projectionStatus: () => ports.projections.status(),
+    rebuildProjection: (name: string) => ports.projections.rebuild(name),
     verifyAccessToken: (token: string) => ports.tokens.verifyAccess(token),
     health: () => checkHealth(ports.healthChecks),
   };

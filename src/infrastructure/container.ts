@@ -13,6 +13,7 @@ import type { HealthCheck } from '../application/ports/health-check.port.js';
 import type { IdGenerator } from '../application/ports/id-generator.port.js';
 import type { JobQueue } from '../application/ports/job-queue.port.js';
 import type { PasswordHasher } from '../application/ports/password-hasher.port.js';
+import type { ProjectionAdmin } from '../application/ports/projection-admin.port.js';
 import type { TokenService } from '../application/ports/token-service.port.js';
 import type { UserDirectory } from '../application/ports/user-directory.port.js';
 import { argon2PasswordHasher } from './auth/argon2-password-hasher.js';
@@ -46,6 +47,7 @@ export const TOKENS = {
   Jobs: Symbol.for('JobQueue'),
   Directory: Symbol.for('UserDirectory'),
   ReadModel: Symbol.for('BudgetReadModel'),
+  Projections: Symbol.for('ProjectionAdmin'),
 } as const;
 
 export interface Runtime {
@@ -79,6 +81,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
     closers.push(() => store.close());
     const jobs = await PgBossJobQueue.start(pool);
     closers.push(() => jobs.stop());
+    const projections = new ProjectionRunner(pool, store, PROJECTIONS, logger);
     const jwtSecret = config.JWT_SECRET ?? (await localJwtSecret(config.DAYBOOK_DATA_DIR, logger));
 
     const container = new Container();
@@ -105,6 +108,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
       .bind<UserDirectory>(TOKENS.Directory)
       .toDynamicValue((ctx) => new PostgresUserDirectory(ctx.get(TOKENS.Pool)))
       .inSingletonScope();
+    container.bind<ProjectionAdmin>(TOKENS.Projections).toConstantValue(projections);
     container
       .bind<BudgetReadModel>(TOKENS.ReadModel)
       .toDynamicValue((ctx) => new PostgresBudgetReadModel(ctx.get(TOKENS.Pool)))
@@ -112,7 +116,26 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
     container.bind<HealthCheck[]>(TOKENS.HealthChecks).toDynamicValue((ctx) => {
       const events = ctx.get<EventStore>(TOKENS.EventStore);
       const db = ctx.get<pg.Pool>(TOKENS.Pool);
+      const admin = ctx.get<ProjectionAdmin>(TOKENS.Projections);
       return [
+        {
+          name: 'projections',
+          check: async () => {
+            const status = await admin.status();
+            const failed = status.filter((p) => p.status === 'failed');
+            if (failed.length > 0) {
+              throw new Error(
+                `failed: ${failed.map((p) => `${p.name} g${p.generation} at ${p.failedEvent?.id}: ${p.error}`).join('; ')}`,
+              );
+            }
+            return Object.fromEntries(
+              status.map((p) => [
+                `${p.name}#${p.generation}`,
+                { status: p.status, position: p.position, lag: p.lag },
+              ]),
+            );
+          },
+        },
         {
           name: 'eventStore',
           check: async () => {
@@ -143,11 +166,11 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           jobs: ctx.get(TOKENS.Jobs),
           directory: ctx.get(TOKENS.Directory),
           readModel: ctx.get(TOKENS.ReadModel),
+          projections: ctx.get(TOKENS.Projections),
         }),
       )
       .inSingletonScope();
     const daybook = container.get<Daybook>(TOKENS.Daybook);
-    const projections = new ProjectionRunner(pool, store, PROJECTIONS, logger);
     // Every role needs the read models' views to exist before it serves a query.
     await projections.ensureGenerations();
     if (config.DAYBOOK_ROLES.includes('worker')) {

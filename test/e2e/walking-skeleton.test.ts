@@ -317,3 +317,16 @@ describe('walking skeleton over HTTP', () => {
     expect(stale.status).toBe(412);
   });
 });
+
+describe('operations endpoints', () => {
+  it('serves Prometheus metrics with route-level latency and projection lag, and health with projections', async () => {
+    await api('GET', '/health');
+    const metrics = await api('GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toContain('daybook_http_request_duration_seconds_bucket');
+    expect(metrics.body).toMatch(/route="\/health"/);
+    expect(metrics.body).toMatch(/daybook_projection_lag_events\{projection="daily-allocation"/);
+    const health = await api('GET', '/health');
+    expect(health.body.checks.projections.status).toBe('ok');
+  });
+});

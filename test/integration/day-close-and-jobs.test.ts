@@ -39,6 +39,7 @@ const daybook = createDaybook({
   jobs,
   directory: new PostgresUserDirectory(db.pool),
   readModel: new PostgresBudgetReadModel(db.pool),
+  projections,
 });
 const ctx = { correlationId: randomUUID() };
 

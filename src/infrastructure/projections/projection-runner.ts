@@ -8,20 +8,12 @@ import {
   type RecordedEvent,
   START,
 } from '../../application/ports/event-store.port.js';
+import type { ProjectionAdmin, ProjectionStatus } from '../../application/ports/projection-admin.port.js';
 import type { Logger } from '../logging/logger.js';
 import type { Projection } from './projection.js';
 
-export interface Generation {
-  readonly name: string;
-  readonly generation: number;
-  readonly version: number;
+export interface Generation extends Omit<ProjectionStatus, 'lag'> {
   readonly schema: string;
-  readonly status: 'building' | 'live' | 'retired' | 'failed';
-  readonly position: GlobalPosition;
-  readonly eventsApplied: number;
-  readonly error?: string;
-  readonly failedEvent?: { id: string; type: string; position: string; stream: string };
-  readonly updatedAt: string;
 }
 
 export interface RunnerOptions {
@@ -42,7 +34,7 @@ export const viewName = (projection: string, table: string) =>
  * built from scratch (new version, or an explicit rebuild) replaces the live one atomically once it has
  * caught up: readers use views in schema `read`, and the swap replaces them in one transaction.
  */
-export class ProjectionRunner {
+export class ProjectionRunner implements ProjectionAdmin {
   private stopped = false;
   private readonly loops = new Map<string, Promise<void>>();
   private readonly wake = new EventEmitter();
@@ -84,8 +76,16 @@ export class ProjectionRunner {
   }
 
   /** Starts a fresh generation of `name` from position 0; the live one keeps serving until it is caught up. */
-  async rebuild(name: string): Promise<Generation> {
-    return this.createGeneration(this.projection(name), 'building');
+  async rebuild(name: string): Promise<ProjectionStatus> {
+    const generation = await this.createGeneration(this.projection(name), 'building');
+    return { ...generation, lag: lag(generation.position, await this.store.headPosition()) };
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const [generations, head] = await Promise.all([this.generations(), this.store.headPosition()]);
+    return generations
+      .filter((g) => g.status !== 'retired')
+      .map(({ schema: _, ...g }) => ({ ...g, lag: lag(g.position, head) }));
   }
 
   start(): void {

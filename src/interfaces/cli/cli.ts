@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import type { Daybook } from '../../application/daybook.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { amount } from '../http/views.js';
+import type { Output } from './output.js';
+import { projectionsRebuild, projectionsStatus } from './projections.js';
 
 const USAGE = `Usage: npm run daybook -- <command>
 
@@ -13,12 +15,12 @@ Commands:
       Close every day whose local midnight has passed (what the scheduled job does).
   jobs dead-letters
       List jobs that failed every retry.
+  projections status
+      Each read model's generations: status, position, lag, errors.
+  projections rebuild <name>
+      Rebuild a read model from the start of the log into a new generation; the live one serves until
+      the new one has caught up, then they swap atomically. Shows progress.
 `;
-
-export interface Output {
-  log(line: string): void;
-  error(line: string): void;
-}
 
 /** The operator's CLI. Thin, like the HTTP layer: parse arguments, call a use case, print. */
 export async function runCli(daybook: Daybook, argv: readonly string[], out: Output): Promise<number> {
@@ -29,6 +31,10 @@ export async function runCli(daybook: Daybook, argv: readonly string[], out: Out
       const { users, days } = await daybook.closeDueDays();
       out.log(`closed ${days} day(s) for ${users} user(s)`);
       return 0;
+    }
+    if (command === 'projections' && sub === 'status') return await projectionsStatus(daybook, out);
+    if (command === 'projections' && sub === 'rebuild' && argv[2]) {
+      return await projectionsRebuild(daybook, argv[2], out, Boolean(process.stderr.isTTY));
     }
     if (command === 'jobs' && sub === 'dead-letters') {
       const dead = await daybook.deadLetters();

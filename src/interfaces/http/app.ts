@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Daybook } from '../../application/daybook.js';
 import { isSaneRequestId } from './context.js';
+import { createMetrics } from './metrics.js';
 import { errorHandler, problem } from './problem.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { budgetRoutes } from './routes/budget.routes.js';
@@ -41,6 +42,9 @@ export function createHttpApp(daybook: Daybook, { logger }: HttpOptions): Expres
     }),
   );
   app.use(express.json({ limit: '256kb', strict: true }));
+  const metrics = createMetrics(daybook);
+  app.use(metrics.middleware);
+  app.get('/metrics', metrics.handler);
 
   app.get('/health', async (_req, res) => {
     const report = await daybook.health();

@@ -1,0 +1,4 @@
+export interface Output {
+  log(line: string): void;
+  error(line: string): void;
+}

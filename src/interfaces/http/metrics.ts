@@ -1,0 +1,55 @@
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Daybook } from '../../application/daybook.js';
+
+/** Prometheus metrics: process defaults, HTTP latency by route, and each read model's position and lag. */
+export function createMetrics(daybook: Daybook) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const http = new Histogram({
+    name: 'daybook_http_request_duration_seconds',
+    help: 'HTTP request latency by method, route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  new Gauge({
+    name: 'daybook_projection_lag_events',
+    help: 'Events between a projection generation and the head of the log',
+    labelNames: ['projection', 'generation', 'status'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const p of await daybook.projectionStatus()) {
+        this.set({ projection: p.name, generation: String(p.generation), status: p.status }, p.lag);
+      }
+    },
+  });
+  new Gauge({
+    name: 'daybook_projection_events_applied',
+    help: 'Events a projection generation has applied',
+    labelNames: ['projection', 'generation', 'status'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const p of await daybook.projectionStatus()) {
+        this.set({ projection: p.name, generation: String(p.generation), status: p.status }, p.eventsApplied);
+      }
+    },
+  });
+
+  return {
+    middleware: (req: Request, res: Response, next: NextFunction) => {
+      const end = http.startTimer();
+      res.on('finish', () => {
+        // The matched route pattern, never the raw path: ids must not become label values.
+        const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+        end({ method: req.method, route, status: String(res.statusCode) });
+      });
+      next();
+    },
+    handler: async (_req: Request, res: Response) => {
+      res.type(registry.contentType).send(await registry.metrics());
+    },
+  };
+}
