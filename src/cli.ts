@@ -8,7 +8,7 @@ try {
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env, DAYBOOK_ROLES: 'api' });
   const runtime = await buildRuntime(config, createLogger(config.LOG_LEVEL));
   // A rebuild is driven by whichever process holds the generation: this one, if no worker runs.
-  if (process.argv[2] === 'projections' && process.argv[3] === 'rebuild') runtime.projections.start();
+  if (process.argv[2] === 'projections' && process.argv[3] === 'rebuild') await runtime.projections.start();
   const code = await runCli(runtime.daybook, process.argv.slice(2), {
     log: (line) => console.log(line),
     error: (line) => console.error(line),

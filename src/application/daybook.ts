@@ -1,6 +1,7 @@
 import { budgetMonthDecider } from '../domain/budget-month/budget-month.js';
 import { localDateAt, monthOf } from '../domain/shared/local-date.js';
 import { userDecider } from '../domain/user/user.js';
+import { dashboard, trends } from './analytics/dashboard.query.js';
 import { adjustAllocation } from './budget/adjust-allocation.js';
 import { closeDay } from './budget/close-day.js';
 import { dailyBudget } from './budget/daily-budget.query.js';
@@ -15,6 +16,7 @@ import { commandHandler } from './command-handler.js';
 import { budgetMonthCodec } from './events/budget-month.codec.js';
 import { userCodec } from './events/user.codec.js';
 import { checkHealth } from './health.js';
+import type { AnalyticsReadModel } from './ports/analytics-read-model.port.js';
 import type { BudgetReadModel } from './ports/budget-read-model.port.js';
 import type { Clock } from './ports/clock.port.js';
 import type { CredentialStore } from './ports/credential-store.port.js';
@@ -45,6 +47,7 @@ export interface DaybookPorts {
   readonly directory: UserDirectory;
   readonly readModel: BudgetReadModel;
   readonly projections: ProjectionAdmin;
+  readonly analytics: AnalyticsReadModel;
 }
 
 /** How often the day-close job looks for users whose local midnight has passed. */
@@ -100,6 +103,8 @@ export function createDaybook(ports: DaybookPorts) {
       });
       await ports.jobs.schedule('close-days', DAY_CLOSE_CRON);
     },
+    analyticsDashboard: dashboard({ ...ports, users }),
+    analyticsTrends: trends({ ...ports, users }),
     projectionStatus: () => ports.projections.status(),
     rebuildProjection: (name: string) => ports.projections.rebuild(name),
     verifyAccessToken: (token: string) => ports.tokens.verifyAccess(token),

@@ -5,6 +5,7 @@ import { Container } from 'inversify';
 import pg from 'pg';
 import { PROJECTIONS } from '../../projections/index.js';
 import { createDaybook, type Daybook } from '../application/daybook.js';
+import type { AnalyticsReadModel } from '../application/ports/analytics-read-model.port.js';
 import type { BudgetReadModel } from '../application/ports/budget-read-model.port.js';
 import type { Clock } from '../application/ports/clock.port.js';
 import type { CredentialStore } from '../application/ports/credential-store.port.js';
@@ -29,6 +30,7 @@ import { migrate } from './postgres/migrate.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import { PostgresUserDirectory } from './reactions/postgres-user-directory.js';
 import { ReactionRunner } from './reactions/reaction-runner.js';
+import { PostgresAnalyticsReadModel } from './read-models/postgres-analytics-read-model.js';
 import { PostgresBudgetReadModel } from './read-models/postgres-budget-read-model.js';
 import { randomIds, systemClock } from './system/system-clock.js';
 
@@ -48,6 +50,7 @@ export const TOKENS = {
   Directory: Symbol.for('UserDirectory'),
   ReadModel: Symbol.for('BudgetReadModel'),
   Projections: Symbol.for('ProjectionAdmin'),
+  AnalyticsReadModel: Symbol.for('AnalyticsReadModel'),
 } as const;
 
 export interface Runtime {
@@ -113,6 +116,10 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
       .bind<BudgetReadModel>(TOKENS.ReadModel)
       .toDynamicValue((ctx) => new PostgresBudgetReadModel(ctx.get(TOKENS.Pool)))
       .inSingletonScope();
+    container
+      .bind<AnalyticsReadModel>(TOKENS.AnalyticsReadModel)
+      .toDynamicValue((ctx) => new PostgresAnalyticsReadModel(ctx.get(TOKENS.Pool)))
+      .inSingletonScope();
     container.bind<HealthCheck[]>(TOKENS.HealthChecks).toDynamicValue((ctx) => {
       const events = ctx.get<EventStore>(TOKENS.EventStore);
       const db = ctx.get<pg.Pool>(TOKENS.Pool);
@@ -167,6 +174,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           directory: ctx.get(TOKENS.Directory),
           readModel: ctx.get(TOKENS.ReadModel),
           projections: ctx.get(TOKENS.Projections),
+          analytics: ctx.get(TOKENS.AnalyticsReadModel),
         }),
       )
       .inSingletonScope();
@@ -177,7 +185,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
       const runner = new ReactionRunner(pool, store, jobs, logger);
       runner.start();
       closers.push(() => runner.stop());
-      projections.start();
+      await projections.start();
       closers.push(() => projections.stop());
       await daybook.startWorkers();
       logger.info('worker role: reactions and jobs running');

@@ -232,3 +232,26 @@ describe('plans and what-if over HTTP', () => {
     expect(unknown.body.code).toBe('unknown-algorithm');
   });
 });
+
+describe('analytics over HTTP', () => {
+  it('shows the month dashboard from the analytics read model, read after the write', async () => {
+    const { api } = await startTestApp();
+    const { token } = await registerUser(api, { timezone: 'UTC' });
+    await api('PUT', '/api/budget/plan/2025-04', {
+      token,
+      body: { categories: [{ category: 'food', amount: '300.00' }] },
+    });
+    const spent = await api('POST', '/api/transactions', {
+      token,
+      body: { amount: '7.50', category: 'food', date: '2025-04-02', merchant: 'Corner Shop' },
+    });
+    const dash = await api('GET', `/api/analytics/dashboard?month=2025-04&after=${spent.body.position}`, {
+      token,
+    });
+    expect(dash.status).toBe(200);
+    expect(dash.headers.get('daybook-caught-up')).toBe('true');
+    expect(dash.body.currency).toBe('USD');
+    expect(JSON.stringify(dash.body)).toContain('corner shop');
+    expect(JSON.stringify(dash.body)).toContain('7.50');
+  });
+});

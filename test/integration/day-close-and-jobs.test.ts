@@ -11,6 +11,7 @@ import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
 import { PostgresUserDirectory } from '../../src/infrastructure/reactions/postgres-user-directory.js';
 import { ReactionRunner } from '../../src/infrastructure/reactions/reaction-runner.js';
+import { PostgresAnalyticsReadModel } from '../../src/infrastructure/read-models/postgres-analytics-read-model.js';
 import { PostgresBudgetReadModel } from '../../src/infrastructure/read-models/postgres-budget-read-model.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { testDatabase } from '../support/postgres.js';
@@ -19,7 +20,7 @@ const db = await testDatabase();
 const store = new PostgresEventStore(db.pool);
 const jobs = await PgBossJobQueue.start(db.pool, { retryLimit: 1, retryDelaySeconds: 1 });
 const projections = new ProjectionRunner(db.pool, store, PROJECTIONS, createLogger('silent'));
-projections.start();
+await projections.start();
 afterAll(async () => {
   await projections.stop();
   await jobs.stop();
@@ -39,6 +40,7 @@ const daybook = createDaybook({
   jobs,
   directory: new PostgresUserDirectory(db.pool),
   readModel: new PostgresBudgetReadModel(db.pool),
+  analytics: new PostgresAnalyticsReadModel(db.pool),
   projections,
 });
 const ctx = { correlationId: randomUUID() };

@@ -36,6 +36,7 @@ export const viewName = (projection: string, table: string) =>
  */
 export class ProjectionRunner implements ProjectionAdmin {
   private stopped = false;
+  private supervisor: Promise<void> | undefined;
   private readonly loops = new Map<string, Promise<void>>();
   private readonly wake = new EventEmitter();
 
@@ -88,17 +89,14 @@ export class ProjectionRunner implements ProjectionAdmin {
       .map(({ schema: _, ...g }) => ({ ...g, lag: lag(g.position, head) }));
   }
 
-  start(): void {
-    void this.supervise();
+  /** Prepares the generations (views exist when it resolves), then drives them in the background. */
+  async start(): Promise<void> {
+    await this.ensureGenerations();
+    this.supervisor = this.supervise();
   }
 
   /** Runs every generation that this build's code can drive, until stopped. */
   private async supervise(): Promise<void> {
-    try {
-      await this.ensureGenerations();
-    } catch (error) {
-      this.logger.error({ err: error }, 'projections could not be prepared');
-    }
     while (!this.stopped) {
       try {
         for (const g of await this.generations()) {
@@ -338,6 +336,7 @@ export class ProjectionRunner implements ProjectionAdmin {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake.emit('stop');
+    await this.supervisor;
     await Promise.all(this.loops.values());
   }
 }

@@ -7,6 +7,7 @@ import type { Daybook } from '../../application/daybook.js';
 import { isSaneRequestId } from './context.js';
 import { createMetrics } from './metrics.js';
 import { errorHandler, problem } from './problem.js';
+import { analyticsRoutes } from './routes/analytics.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { budgetRoutes } from './routes/budget.routes.js';
 import { engineRoutes } from './routes/engine.routes.js';
@@ -56,6 +57,7 @@ export function createHttpApp(daybook: Daybook, { logger }: HttpOptions): Expres
   app.use('/api/users', userRoutes(daybook));
   app.use('/api', engineRoutes(daybook));
   app.use('/api', planRoutes(daybook));
+  app.use('/api/analytics', analyticsRoutes(daybook));
   app.use((req, _res, next) => {
     next(
       problem(404, 'not-found', 'Not found', {
