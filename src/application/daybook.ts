@@ -27,9 +27,15 @@ import type { JobQueue } from './ports/job-queue.port.js';
 import type { PasswordHasher } from './ports/password-hasher.port.js';
 import type { ProjectionAdmin } from './ports/projection-admin.port.js';
 import type { TokenService } from './ports/token-service.port.js';
+import type { TransactionReadModel } from './ports/transaction-read-model.port.js';
 import type { UserDirectory } from './ports/user-directory.port.js';
 import { closeDueDays } from './reactions/close-due-days.js';
 import { parseRebalanceJob } from './reactions/rebalance-on-overspend.js';
+import {
+  exportTransactions,
+  getTransaction,
+  listTransactions,
+} from './transactions/list-transactions.query.js';
 import { login } from './users/login.js';
 import { registerUser } from './users/register-user.js';
 import { requireUser } from './users/require-user.js';
@@ -48,6 +54,7 @@ export interface DaybookPorts {
   readonly readModel: BudgetReadModel;
   readonly projections: ProjectionAdmin;
   readonly analytics: AnalyticsReadModel;
+  readonly transactions: TransactionReadModel;
 }
 
 /** How often the day-close job looks for users whose local midnight has passed. */
@@ -103,6 +110,9 @@ export function createDaybook(ports: DaybookPorts) {
       });
       await ports.jobs.schedule('close-days', DAY_CLOSE_CRON);
     },
+    listTransactions: listTransactions({ ...ports, users }),
+    getTransaction: getTransaction({ ...ports, users }),
+    exportTransactions: exportTransactions({ ...ports, users }),
     analyticsDashboard: dashboard({ ...ports, users }),
     analyticsTrends: trends({ ...ports, users }),
     projectionStatus: () => ports.projections.status(),

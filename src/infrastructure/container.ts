@@ -16,6 +16,7 @@ import type { JobQueue } from '../application/ports/job-queue.port.js';
 import type { PasswordHasher } from '../application/ports/password-hasher.port.js';
 import type { ProjectionAdmin } from '../application/ports/projection-admin.port.js';
 import type { TokenService } from '../application/ports/token-service.port.js';
+import type { TransactionReadModel } from '../application/ports/transaction-read-model.port.js';
 import type { UserDirectory } from '../application/ports/user-directory.port.js';
 import { argon2PasswordHasher } from './auth/argon2-password-hasher.js';
 import { JwtTokenService } from './auth/jwt-token-service.js';
@@ -32,6 +33,7 @@ import { PostgresUserDirectory } from './reactions/postgres-user-directory.js';
 import { ReactionRunner } from './reactions/reaction-runner.js';
 import { PostgresAnalyticsReadModel } from './read-models/postgres-analytics-read-model.js';
 import { PostgresBudgetReadModel } from './read-models/postgres-budget-read-model.js';
+import { PostgresTransactionReadModel } from './read-models/postgres-transaction-read-model.js';
 import { randomIds, systemClock } from './system/system-clock.js';
 
 export const TOKENS = {
@@ -51,6 +53,7 @@ export const TOKENS = {
   ReadModel: Symbol.for('BudgetReadModel'),
   Projections: Symbol.for('ProjectionAdmin'),
   AnalyticsReadModel: Symbol.for('AnalyticsReadModel'),
+  TransactionReadModel: Symbol.for('TransactionReadModel'),
 } as const;
 
 export interface Runtime {
@@ -120,6 +123,10 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
       .bind<AnalyticsReadModel>(TOKENS.AnalyticsReadModel)
       .toDynamicValue((ctx) => new PostgresAnalyticsReadModel(ctx.get(TOKENS.Pool)))
       .inSingletonScope();
+    container
+      .bind<TransactionReadModel>(TOKENS.TransactionReadModel)
+      .toDynamicValue((ctx) => new PostgresTransactionReadModel(ctx.get(TOKENS.Pool)))
+      .inSingletonScope();
     container.bind<HealthCheck[]>(TOKENS.HealthChecks).toDynamicValue((ctx) => {
       const events = ctx.get<EventStore>(TOKENS.EventStore);
       const db = ctx.get<pg.Pool>(TOKENS.Pool);
@@ -175,6 +182,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           readModel: ctx.get(TOKENS.ReadModel),
           projections: ctx.get(TOKENS.Projections),
           analytics: ctx.get(TOKENS.AnalyticsReadModel),
+          transactions: ctx.get(TOKENS.TransactionReadModel),
         }),
       )
       .inSingletonScope();

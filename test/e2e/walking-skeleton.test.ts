@@ -330,3 +330,54 @@ describe('operations endpoints', () => {
     expect(health.body.checks.projections.status).toBe('ok');
   });
 });
+
+describe('transactions read model over HTTP', () => {
+  it('lists with filters and cursor pages, exports CSV, and hides other users’ transactions', async () => {
+    const { token } = await registerUser(api);
+    await api('PUT', '/api/budget/plan/2025-05', {
+      token,
+      body: {
+        categories: [
+          { category: 'food', amount: '310.00' },
+          { category: 'fun', amount: '100.00' },
+        ],
+      },
+    });
+    let position = '';
+    for (const [i, merchant] of ['Bakery', 'Cinema', '=cmd|calc', 'Bakery'].entries()) {
+      const res = await api('POST', '/api/transactions', {
+        token,
+        body: {
+          amount: `${i + 1}.00`,
+          category: merchant === 'Cinema' ? 'fun' : 'food',
+          date: `2025-05-0${i + 1}`,
+          merchant,
+        },
+      });
+      position = res.body.position;
+    }
+    const page1 = await api('GET', `/api/transactions?limit=2&after=${position}`, { token });
+    expect(page1.status).toBe(200);
+    expect(page1.body.items.map((t: { date: string }) => t.date)).toEqual(['2025-05-04', '2025-05-03']);
+    const page2 = await api('GET', `/api/transactions?limit=2&cursor=${page1.body.nextCursor}`, { token });
+    expect(page2.body.items.map((t: { date: string }) => t.date)).toEqual(['2025-05-02', '2025-05-01']);
+    expect(page2.body.nextCursor).toBeUndefined();
+    const bakery = await api('GET', '/api/transactions?merchant=bak&category=food', { token });
+    expect(bakery.body.items.map((t: { amount: string }) => t.amount)).toEqual(['4.00', '1.00']);
+
+    const csv = await api('GET', '/api/transactions/export?from=2025-05-02', { token });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = String(csv.body).trim().split('\r\n');
+    expect(lines[0]).toBe('id,date,category,amount,currency,merchant,description,status,recorded_at');
+    expect(lines).toHaveLength(4);
+    expect(String(csv.body)).toContain("'=cmd|calc");
+
+    const other = await registerUser(api);
+    const theirs = await api('GET', '/api/transactions', { token: other.token });
+    expect(theirs.body.items).toEqual([]);
+    const stolen = await api('GET', `/api/transactions/${page1.body.items[0].id}`, { token: other.token });
+    expect(stolen.status).toBe(404);
+    const bad = await api('GET', '/api/transactions?cursor=not-a-cursor&limit=5000', { token });
+    expect(bad.status).toBe(400);
+  });
+});

@@ -13,6 +13,7 @@ import { PostgresUserDirectory } from '../../src/infrastructure/reactions/postgr
 import { ReactionRunner } from '../../src/infrastructure/reactions/reaction-runner.js';
 import { PostgresAnalyticsReadModel } from '../../src/infrastructure/read-models/postgres-analytics-read-model.js';
 import { PostgresBudgetReadModel } from '../../src/infrastructure/read-models/postgres-budget-read-model.js';
+import { PostgresTransactionReadModel } from '../../src/infrastructure/read-models/postgres-transaction-read-model.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { testDatabase } from '../support/postgres.js';
 
@@ -41,6 +42,7 @@ const daybook = createDaybook({
   directory: new PostgresUserDirectory(db.pool),
   readModel: new PostgresBudgetReadModel(db.pool),
   analytics: new PostgresAnalyticsReadModel(db.pool),
+  transactions: new PostgresTransactionReadModel(db.pool),
   projections,
 });
 const ctx = { correlationId: randomUUID() };
