@@ -18,7 +18,12 @@ export async function startDaybook(
   const config = loadConfig(env);
   const log = logger ?? createLogger(config.LOG_LEVEL);
   const runtime = await buildRuntime(config, log);
-  const app = createHttpApp(runtime.daybook, { logger: log });
+  const app = createHttpApp(runtime.daybook, {
+    logger: log,
+    rateLimiter: runtime.rateLimiter,
+    corsOrigins: config.CORS_ORIGINS,
+    trustProxy: config.TRUST_PROXY,
+  });
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once('error', reject);

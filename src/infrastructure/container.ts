@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Container } from 'inversify';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { PROJECTIONS } from '../../projections/index.js';
 import { createDaybook, type Daybook } from '../application/daybook.js';
@@ -15,6 +16,7 @@ import type { IdGenerator } from '../application/ports/id-generator.port.js';
 import type { JobQueue } from '../application/ports/job-queue.port.js';
 import type { PasswordHasher } from '../application/ports/password-hasher.port.js';
 import type { ProjectionAdmin } from '../application/ports/projection-admin.port.js';
+import type { RateLimiter } from '../application/ports/rate-limiter.port.js';
 import type { TokenService } from '../application/ports/token-service.port.js';
 import type { TransactionReadModel } from '../application/ports/transaction-read-model.port.js';
 import type { UserDirectory } from '../application/ports/user-directory.port.js';
@@ -24,6 +26,7 @@ import { PostgresCredentialStore } from './auth/postgres-credential-store.js';
 import type { Config } from './config/config.js';
 import { EventStoreDbEventStore } from './event-store/eventstoredb-event-store.js';
 import { PostgresEventStore } from './event-store/postgres-event-store.js';
+import { FlexibleRateLimiter } from './http/flexible-rate-limiter.js';
 import { PgBossJobQueue } from './jobs/pg-boss-job-queue.js';
 import type { Logger } from './logging/logger.js';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres/embedded-postgres.js';
@@ -54,12 +57,15 @@ export const TOKENS = {
   Projections: Symbol.for('ProjectionAdmin'),
   AnalyticsReadModel: Symbol.for('AnalyticsReadModel'),
   TransactionReadModel: Symbol.for('TransactionReadModel'),
+  Redis: Symbol.for('Redis'),
+  RateLimiter: Symbol.for('RateLimiter'),
 } as const;
 
 export interface Runtime {
   readonly container: Container;
   readonly daybook: Daybook;
   readonly projections: ProjectionRunner;
+  readonly rateLimiter: RateLimiter;
   shutdown(): Promise<void>;
 }
 
@@ -88,6 +94,8 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
     const jobs = await PgBossJobQueue.start(pool);
     closers.push(() => jobs.stop());
     const projections = new ProjectionRunner(pool, store, PROJECTIONS, logger);
+    const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
+    if (redis) closers.push(() => redis.quit());
     const jwtSecret = config.JWT_SECRET ?? (await localJwtSecret(config.DAYBOOK_DATA_DIR, logger));
 
     const container = new Container();
@@ -127,11 +135,33 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
       .bind<TransactionReadModel>(TOKENS.TransactionReadModel)
       .toDynamicValue((ctx) => new PostgresTransactionReadModel(ctx.get(TOKENS.Pool)))
       .inSingletonScope();
+    if (redis) container.bind<Redis>(TOKENS.Redis).toConstantValue(redis);
+    container.bind<RateLimiter>(TOKENS.RateLimiter).toConstantValue(
+      new FlexibleRateLimiter(
+        {
+          anonymous: config.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+          standard: config.RATE_LIMIT_PER_MINUTE,
+          premium: config.RATE_LIMIT_PREMIUM_PER_MINUTE,
+        },
+        redis,
+      ),
+    );
     container.bind<HealthCheck[]>(TOKENS.HealthChecks).toDynamicValue((ctx) => {
       const events = ctx.get<EventStore>(TOKENS.EventStore);
       const db = ctx.get<pg.Pool>(TOKENS.Pool);
       const admin = ctx.get<ProjectionAdmin>(TOKENS.Projections);
       return [
+        ...(redis
+          ? [
+              {
+                name: 'redis',
+                check: async () => {
+                  await redis.ping();
+                  return undefined;
+                },
+              },
+            ]
+          : []),
         {
           name: 'projections',
           check: async () => {
@@ -198,7 +228,13 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
       await daybook.startWorkers();
       logger.info('worker role: reactions and jobs running');
     }
-    return { container, daybook, projections, shutdown };
+    return {
+      container,
+      daybook,
+      projections,
+      rateLimiter: container.get<RateLimiter>(TOKENS.RateLimiter),
+      shutdown,
+    };
   } catch (error) {
     await shutdown();
     throw error;
@@ -235,4 +271,17 @@ async function localJwtSecret(dataDir: string, logger: Logger): Promise<string> 
     logger.warn({ file }, 'JWT_SECRET not set: generated a local secret (set JWT_SECRET in production)');
     return secret;
   }
+}
+
+/** One Redis connection for the process's shared-state roles; start-up fails clearly when it is unreachable. */
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
+  try {
+    await redis.connect();
+  } catch (error) {
+    redis.disconnect();
+    throw new Error(`REDIS_URL: cannot connect (${(error as Error).message})`, { cause: error });
+  }
+  return redis;
 }

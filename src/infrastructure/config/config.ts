@@ -33,6 +33,20 @@ const schema = z.object({
     .default('api,worker')
     .transform((v) => v.split(',').map((r) => r.trim()))
     .pipe(z.array(z.enum(['api', 'worker'])).min(1, 'name at least one role: api, worker')),
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().positive().default(60),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  RATE_LIMIT_PREMIUM_PER_MINUTE: z.coerce.number().int().positive().default(1200),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url('must be a comma-separated list of origins such as https://app.example.com'))),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

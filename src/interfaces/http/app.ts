@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import type { Daybook } from '../../application/daybook.js';
+import type { RateLimiter } from '../../application/ports/rate-limiter.port.js';
 import { isSaneRequestId } from './context.js';
 import { createMetrics } from './metrics.js';
 import { errorHandler, problem } from './problem.js';
+import { rateLimit } from './rate-limit.js';
 import { analyticsRoutes } from './routes/analytics.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { budgetRoutes } from './routes/budget.routes.js';
@@ -17,12 +20,20 @@ import { userRoutes } from './routes/users.routes.js';
 
 export interface HttpOptions {
   readonly logger: Logger;
+  readonly rateLimiter: RateLimiter;
+  readonly corsOrigins: readonly string[];
+  /** Proxies in front of the app whose X-Forwarded-For is trusted for the client IP. */
+  readonly trustProxy: number;
 }
 
 /** The REST API. Thin: parse with zod, call a use case, map the result or error. */
-export function createHttpApp(daybook: Daybook, { logger }: HttpOptions): Express {
+export function createHttpApp(
+  daybook: Daybook,
+  { logger, rateLimiter, corsOrigins, trustProxy }: HttpOptions,
+): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', trustProxy);
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.use(helmet());
@@ -36,10 +47,27 @@ export function createHttpApp(daybook: Daybook, { logger }: HttpOptions): Expres
         return id;
       },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+      customProps: (req) => {
+        const correlationId = req.headers['x-correlation-id'];
+        return typeof correlationId === 'string' && isSaneRequestId(correlationId) ? { correlationId } : {};
+      },
       serializers: {
         req: (req) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res) => ({ statusCode: res.statusCode }),
       },
+    }),
+  );
+  app.use(
+    cors({
+      origin: [...corsOrigins],
+      exposedHeaders: [
+        'X-Request-Id',
+        'ETag',
+        'Location',
+        'Retry-After',
+        'Daybook-Caught-Up',
+        'Idempotent-Replayed',
+      ],
     }),
   );
   app.use(express.json({ limit: '256kb', strict: true }));
@@ -51,6 +79,7 @@ export function createHttpApp(daybook: Daybook, { logger }: HttpOptions): Expres
     const report = await daybook.health();
     res.status(report.status === 'ok' ? 200 : 503).json(report);
   });
+  app.use('/api', rateLimit(rateLimiter, daybook.verifyAccessToken));
   app.use('/api/auth', authRoutes(daybook));
   app.use('/api/budget', budgetRoutes(daybook));
   app.use('/api/transactions', transactionRoutes(daybook));
