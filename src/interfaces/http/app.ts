@@ -4,8 +4,10 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
 import type { Daybook } from '../../application/daybook.js';
 import type { RateLimiter } from '../../application/ports/rate-limiter.port.js';
+import { apiDocs } from './api-docs.js';
 import { isSaneRequestId } from './context.js';
 import { createMetrics } from './metrics.js';
 import { errorHandler, problem } from './problem.js';
@@ -74,6 +76,13 @@ export function createHttpApp(
   const metrics = createMetrics(daybook);
   app.use(metrics.middleware);
   app.get('/metrics', metrics.handler);
+
+  const docs = apiDocs();
+  const openapi = docs.document();
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi));
 
   app.get('/health', async (_req, res) => {
     const report = await daybook.health();

@@ -5,6 +5,7 @@ import type { Daybook } from '../../../application/daybook.js';
 import type { Currency } from '../../../domain/shared/money.js';
 import { authOf, requireScope } from '../auth.js';
 import { markCaughtUp, readAfter } from '../context.js';
+import { type ApiDocs, moneyOut } from '../openapi.js';
 import { monthString, parseQuery } from '../validate.js';
 import { amount } from '../views.js';
 
@@ -32,6 +33,92 @@ const changeView = (c: Change, currency: Currency) => ({
   amount: amount(c.amount, currency),
   percent: c.percent,
 });
+
+const adherenceOut = z.object({
+  daysSoFar: z.number(),
+  daysWithin: z.number(),
+  percent: z.string().nullable(),
+});
+const changeOut = z.object({ amount: moneyOut, percent: z.string().nullable() });
+
+export const analyticsDocs = (docs: ApiDocs) =>
+  docs.add(
+    {
+      method: 'get',
+      path: '/api/analytics/dashboard',
+      summary: "A month's spending dashboard: categories, merchants, days, adherence, streaks",
+      scope: 'read:analytics',
+      query: dashboardQuery,
+      responses: {
+        200: z.object({
+          month: z.string(),
+          currency: z.string(),
+          planned: z.boolean(),
+          today: z.string(),
+          total: z.object({
+            allocated: moneyOut,
+            spent: moneyOut,
+            remaining: moneyOut,
+            transactions: z.number(),
+          }),
+          averageDailySpend: moneyOut,
+          adherence: adherenceOut,
+          noSpendDays: z.number(),
+          streaks: z.object({ current: z.number(), longest: z.number() }),
+          categories: z.array(
+            z.object({
+              category: z.string(),
+              allocated: moneyOut,
+              spent: moneyOut,
+              transactions: z.number(),
+              sharePercent: z.string().nullable(),
+            }),
+          ),
+          topMerchants: z.array(
+            z.object({
+              merchant: z.string(),
+              spent: moneyOut,
+              transactions: z.number(),
+              sharePercent: z.string().nullable(),
+            }),
+          ),
+          days: z.array(
+            z.object({
+              date: z.string(),
+              allocated: moneyOut,
+              spent: moneyOut,
+              transactions: z.number(),
+              status: z.string(),
+            }),
+          ),
+        }),
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/analytics/trends',
+      summary: 'Month-over-month trends for the last N months',
+      scope: 'read:analytics',
+      query: z.object({ months: z.string().optional(), after: z.string().optional() }),
+      responses: {
+        200: z.object({
+          currency: z.string(),
+          months: z.array(
+            z.object({
+              month: z.string(),
+              allocated: moneyOut,
+              spent: moneyOut,
+              adherence: adherenceOut,
+              change: changeOut,
+              categories: z.array(
+                z.object({ category: z.string(), allocated: moneyOut, spent: moneyOut, change: changeOut }),
+              ),
+            }),
+          ),
+        }),
+      },
+    },
+  );
 
 /** Spending analytics from the analytics read model: a month's dashboard and month-over-month trends. */
 export function analyticsRoutes(

@@ -4,6 +4,7 @@ import type { Daybook } from '../../../application/daybook.js';
 import { WrongExpectedVersionError } from '../../../application/ports/event-store.port.js';
 import { authOf, requireScope } from '../auth.js';
 import { commandContext, markCaughtUp, readAfter } from '../context.js';
+import { type ApiDocs, moneyOut } from '../openapi.js';
 import { problem } from '../problem.js';
 import { categoryString, dateString, moneyString, monthString, parseBody, parseParams } from '../validate.js';
 import { amount } from '../views.js';
@@ -21,6 +22,62 @@ const planBody = z.strictObject({
     .min(1)
     .max(50),
   splitAlgorithm: z.string().max(40).optional(),
+});
+
+const dailyLine = z.object({ allocated: moneyOut, spent: moneyOut, remaining: moneyOut });
+const afterQuery = z.object({
+  after: z.string().optional().openapi({ description: 'Wait until this write position is applied' }),
+});
+
+export const budgetDocs = (docs: ApiDocs) =>
+  docs.add(
+    {
+      method: 'put',
+      path: '/api/budget/plan/:month',
+      summary: "Plan a month's categories (201 new, 200 replaced or unchanged; ETag = version)",
+      scope: 'manage:budget',
+      params: z.object({ month: monthString }),
+      headers: z.object({ 'if-match': z.string().optional() }),
+      body: planBody,
+      responses: {
+        200: planView,
+        201: planView,
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/budget/daily/:date',
+      summary: 'How much is left today, per category',
+      scope: 'read:budget',
+      params: z.object({ date: dateString }),
+      query: afterQuery,
+      responses: {
+        200: z.object({
+          date: z.string(),
+          currency: z.string(),
+          planned: z.boolean(),
+          categories: z.array(dailyLine.extend({ category: z.string() })),
+          total: dailyLine,
+        }),
+      },
+    },
+  );
+
+const planView = z.object({
+  month: z.string(),
+  currency: z.string(),
+  income: moneyOut,
+  splitAlgorithm: z.string(),
+  categories: z.array(
+    z.object({
+      category: z.string(),
+      amount: moneyOut,
+      kind: z.enum(['flexible', 'fixed']),
+      dueDay: z.number().int().optional(),
+    }),
+  ),
+  version: z.number().int(),
+  position: z.string().optional(),
 });
 
 /** `If-Match: "<version>"` (or W/"...") names the plan version the client edited. */

@@ -5,6 +5,7 @@ import type { BudgetMonthEvent } from '../../../domain/budget-month/events.js';
 import type { Currency } from '../../../domain/shared/money.js';
 import { authOf, requireScope } from '../auth.js';
 import { commandContext, markCaughtUp, readAfter } from '../context.js';
+import { type ApiDocs, moneyOut } from '../openapi.js';
 import {
   categoryString,
   dateString,
@@ -28,6 +29,91 @@ const redistributeBody = z.union([
   z.strictObject({ date: dateString, category: categoryString, algorithm: z.string().max(40).optional() }),
   z.strictObject({ month: monthString, algorithm: z.string().max(40).optional() }),
 ]);
+
+const monthLine = z.object({ planned: moneyOut, allocated: moneyOut, spent: moneyOut, remaining: moneyOut });
+const eventOut = z.object({
+  type: z.string(),
+  date: z.string().optional(),
+  category: z.string().optional(),
+  amount: moneyOut.optional(),
+  shortfall: moneyOut.optional(),
+  algorithm: z.string().optional(),
+  moves: z.array(z.object({ date: z.string(), category: z.string(), amount: moneyOut })).optional(),
+});
+const after = z.object({ after: z.string().optional() });
+
+export const engineDocs = (docs: ApiDocs) =>
+  docs.add(
+    {
+      method: 'get',
+      path: '/api/budget/monthly',
+      summary: 'Planned, allocated, spent and remaining per category for a month',
+      scope: 'read:budget',
+      query: z.object({ month: monthString }).extend(after.shape),
+      responses: {
+        200: z.object({
+          month: z.string(),
+          currency: z.string(),
+          planned: z.boolean(),
+          splitAlgorithm: z.string().optional(),
+          categories: z.array(
+            monthLine.extend({ category: z.string(), kind: z.enum(['flexible', 'fixed']) }),
+          ),
+          total: monthLine,
+          overdrawn: moneyOut,
+          saved: moneyOut,
+        }),
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/calendar/monthly/:month',
+      summary: 'Every day of a month: allocated, spent, remaining, status',
+      scope: 'read:budget',
+      params: z.object({ month: monthString }),
+      query: after,
+      responses: {
+        200: z.object({
+          month: z.string(),
+          currency: z.string(),
+          days: z.array(
+            z.object({
+              date: z.string(),
+              allocated: moneyOut,
+              spent: moneyOut,
+              remaining: moneyOut,
+              status: z.enum(['upcoming', 'within', 'over']),
+              closed: z.boolean(),
+            }),
+          ),
+        }),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/budget/adjust',
+      summary: 'Move budget between two (day, category) cells of one month',
+      scope: 'manage:budget',
+      body: adjustBody,
+      responses: {
+        201: z.object({
+          from: z.object({ date: z.string(), category: z.string() }),
+          to: z.object({ date: z.string(), category: z.string() }),
+          amount: moneyOut,
+          reason: z.string().optional(),
+          position: z.string().optional(),
+        }),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/budget/redistribute',
+      summary: 'Rebalance an overspent cell, or every uncovered one of a month, now',
+      scope: 'manage:budget',
+      body: redistributeBody,
+      responses: { 200: z.object({ events: z.array(eventOut) }) },
+    },
+  );
 
 /** Budget events as the API shows them: amounts as decimal strings. */
 export function eventView(event: BudgetMonthEvent, currency: Currency) {

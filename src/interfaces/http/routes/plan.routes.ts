@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Daybook } from '../../../application/daybook.js';
 import { authOf, requireScope } from '../auth.js';
 import { commandContext, markCaughtUp, readAfter } from '../context.js';
+import { type ApiDocs, moneyOut } from '../openapi.js';
 import { problem } from '../problem.js';
 import { monthString, parseBody } from '../validate.js';
 import { amount } from '../views.js';
@@ -15,6 +16,80 @@ const whatIfBody = z.strictObject({
     redistribution: z.string().max(40).optional(),
   }),
 });
+
+const planCategory = z.object({
+  category: z.string(),
+  amount: moneyOut,
+  kind: z.enum(['flexible', 'fixed']),
+  dueDay: z.number().int().optional(),
+});
+
+export const planDocs = (docs: ApiDocs) =>
+  docs.add(
+    {
+      method: 'post',
+      path: '/api/plan/generate',
+      summary: 'Suggest a plan from income (50/30/20) or recent spending; apply it with apply: true',
+      scope: 'read:budget',
+      body: generateBody,
+      responses: {
+        200: z.object({
+          month: z.string(),
+          currency: z.string(),
+          income: moneyOut,
+          basis: z.enum(['rule-50-30-20', 'history']),
+          savings: moneyOut,
+          categories: z.array(planCategory),
+          applied: z.boolean(),
+          position: z.string().optional(),
+        }),
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/plan/current',
+      summary: "The plan of the user's current month",
+      scope: 'read:budget',
+      query: z.object({ after: z.string().optional() }),
+      responses: {
+        200: z.object({
+          month: z.string(),
+          currency: z.string(),
+          planned: z.boolean(),
+          splitAlgorithm: z.string().optional(),
+          categories: z.array(planCategory.omit({ dueDay: true })),
+        }),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/budget/what-if',
+      summary: "Replay a month's facts under other algorithm versions (writes nothing)",
+      scope: 'read:budget',
+      body: whatIfBody,
+      responses: {
+        200: z.object({
+          month: z.string(),
+          currency: z.string(),
+          algorithms: z.object({
+            actual: z.object({ split: z.string(), redistribution: z.array(z.string()) }),
+            replayed: z.object({ split: z.string(), redistribution: z.string() }),
+          }),
+          differences: z.array(
+            z.object({
+              date: z.string(),
+              category: z.string(),
+              actual: moneyOut,
+              replayed: moneyOut,
+              delta: moneyOut,
+            }),
+          ),
+          skipped: z.array(z.object({ index: z.number(), type: z.string(), code: z.string() })),
+          totals: z.object({ actualOverdrawn: moneyOut, replayedOverdrawn: moneyOut }),
+        }),
+      },
+    },
+  );
 
 /** Plans (suggested and current) and the what-if replay of a month under other algorithms. */
 export function planRoutes(daybook: Daybook): Router {

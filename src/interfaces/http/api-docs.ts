@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { ApiDocs } from './openapi.js';
+import { analyticsDocs } from './routes/analytics.routes.js';
+import { budgetDocs } from './routes/budget.routes.js';
+import { engineDocs } from './routes/engine.routes.js';
+import { planDocs } from './routes/plan.routes.js';
+
+/** The whole API's OpenAPI description, assembled from the schemas each route module parses with. */
+export function apiDocs(): ApiDocs {
+  const docs = new ApiDocs();
+  docs.add(
+    {
+      method: 'get',
+      path: '/health',
+      summary: 'Liveness and the state of each dependency (503 when one is down)',
+      responses: {
+        200: z.object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.unknown()) }),
+      },
+    },
+    {
+      method: 'get',
+      path: '/metrics',
+      summary: 'Prometheus metrics',
+      responses: { 200: { contentType: 'text/plain', description: 'Prometheus exposition format' } },
+    },
+    {
+      method: 'get',
+      path: '/openapi.json',
+      summary: 'This document',
+      responses: { 200: { contentType: 'application/json', description: 'OpenAPI 3 document' } },
+    },
+  );
+  budgetDocs(docs);
+  engineDocs(docs);
+  planDocs(docs);
+  analyticsDocs(docs);
+  return docs;
+}
