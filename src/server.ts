@@ -1,8 +1,10 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, loadConfig } from './infrastructure/config/config.js';
 import { buildRuntime } from './infrastructure/container.js';
 import { createLogger, type Logger } from './infrastructure/logging/logger.js';
 import { createHttpApp } from './interfaces/http/app.js';
+import { attachRealtimeServer } from './interfaces/ws/ws-server.js';
 
 export interface RunningDaybook {
   readonly url: string;
@@ -24,10 +26,19 @@ export async function startDaybook(
     corsOrigins: config.CORS_ORIGINS,
     trustProxy: config.TRUST_PROXY,
   });
-  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
-    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
-    s.once('error', reject);
+  const server = createServer(app);
+  // WebSocket push at /ws on the same port (API role): upgrades never reach express.
+  const realtime = config.DAYBOOK_ROLES.includes('api')
+    ? attachRealtimeServer(server, runtime.daybook, { logger: log })
+    : undefined;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.PORT, config.HOST, () => {
+      server.off('error', reject);
+      resolve();
+    });
   }).catch(async (error) => {
+    await realtime?.close();
     await runtime.shutdown();
     throw error;
   });
@@ -41,6 +52,8 @@ export async function startDaybook(
     url: `http://${host}:${port}`,
     config,
     stop: async () => {
+      // WebSocket clients first (1001 "going away"), then HTTP, then the runtime (projections before the notifier).
+      await realtime?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -2,7 +2,9 @@ import { budgetMonthDecider } from '../domain/budget-month/budget-month.js';
 import { localDateAt, monthOf } from '../domain/shared/local-date.js';
 import { userDecider } from '../domain/user/user.js';
 import { dashboard, trends } from './analytics/dashboard.query.js';
+import { withBatches } from './batch-decider.js';
 import { adjustAllocation } from './budget/adjust-allocation.js';
+import { amendExpense, voidExpense } from './budget/amend-expense.js';
 import { closeDay } from './budget/close-day.js';
 import { dailyBudget } from './budget/daily-budget.query.js';
 import { generatePlan } from './budget/generate-plan.js';
@@ -10,12 +12,20 @@ import { calendarMonth, monthlyBudget } from './budget/monthly-budget.query.js';
 import { planMonth } from './budget/plan-month.js';
 import { rebalance } from './budget/rebalance.js';
 import { recordExpense } from './budget/record-expense.js';
+import { recordExpenses } from './budget/record-expenses.js';
 import { redistribute } from './budget/redistribute.js';
+import { trackExpense } from './budget/track-expense.js';
 import { whatIf } from './budget/what-if.query.js';
 import { commandHandler } from './command-handler.js';
 import { budgetMonthCodec } from './events/budget-month.codec.js';
 import { userCodec } from './events/user.codec.js';
 import { checkHealth } from './health.js';
+import {
+  getImportTask,
+  importTransactions,
+  parseImportJob,
+  runImportTask,
+} from './imports/import-transactions.js';
 import type { AnalyticsReadModel } from './ports/analytics-read-model.port.js';
 import type { BudgetReadModel } from './ports/budget-read-model.port.js';
 import type { Clock } from './ports/clock.port.js';
@@ -23,23 +33,34 @@ import type { CredentialStore } from './ports/credential-store.port.js';
 import type { EventStore } from './ports/event-store.port.js';
 import type { HealthCheck } from './ports/health-check.port.js';
 import type { IdGenerator } from './ports/id-generator.port.js';
+import type { IdempotencyStore } from './ports/idempotency-store.port.js';
+import type { ImportTaskStore } from './ports/import-task-store.port.js';
 import type { JobQueue } from './ports/job-queue.port.js';
+import type { LoginThrottle } from './ports/login-throttle.port.js';
+import type { NotificationListener, Notifier } from './ports/notifier.port.js';
 import type { PasswordHasher } from './ports/password-hasher.port.js';
+import type { PersonalDataScrubber } from './ports/personal-data-scrubber.port.js';
 import type { ProjectionAdmin } from './ports/projection-admin.port.js';
-import type { TokenService } from './ports/token-service.port.js';
+import type { SubjectKeyStore } from './ports/subject-key-store.port.js';
+import type { AccessClaims, TokenService } from './ports/token-service.port.js';
+import type { TokenStore } from './ports/token-store.port.js';
 import type { TransactionReadModel } from './ports/transaction-read-model.port.js';
 import type { UserDirectory } from './ports/user-directory.port.js';
 import { closeDueDays } from './reactions/close-due-days.js';
 import { parseRebalanceJob } from './reactions/rebalance-on-overspend.js';
+import { notificationRelay } from './realtime/notifications.js';
 import {
   exportTransactions,
   getTransaction,
   listTransactions,
 } from './transactions/list-transactions.query.js';
+import { eraseUser } from './users/erase-user.js';
 import { login } from './users/login.js';
 import { registerUser } from './users/register-user.js';
 import { requireUser } from './users/require-user.js';
+import { sessions } from './users/sessions.js';
 import { updatePreferences } from './users/update-preferences.js';
+import { updateProfile } from './users/update-profile.js';
 
 export interface DaybookPorts {
   readonly store: EventStore;
@@ -48,6 +69,8 @@ export interface DaybookPorts {
   readonly credentials: CredentialStore;
   readonly hasher: PasswordHasher;
   readonly tokens: TokenService;
+  readonly tokenStore: TokenStore;
+  readonly loginThrottle: LoginThrottle;
   readonly healthChecks: readonly HealthCheck[];
   readonly jobs: JobQueue;
   readonly directory: UserDirectory;
@@ -55,6 +78,11 @@ export interface DaybookPorts {
   readonly projections: ProjectionAdmin;
   readonly analytics: AnalyticsReadModel;
   readonly transactions: TransactionReadModel;
+  readonly idempotency: IdempotencyStore;
+  readonly imports: ImportTaskStore;
+  readonly notifier: Notifier;
+  readonly subjectKeys: SubjectKeyStore;
+  readonly personalDataScrubbers: readonly PersonalDataScrubber[];
 }
 
 /** How often the day-close job looks for users whose local midnight has passed. */
@@ -63,15 +91,27 @@ const DAY_CLOSE_CRON = '*/15 * * * *';
 /** Every use case, wired to the ports. The interfaces layer sees only this. */
 export function createDaybook(ports: DaybookPorts) {
   const users = commandHandler(ports, userDecider, userCodec);
-  const budgets = commandHandler(ports, budgetMonthDecider, budgetMonthCodec);
+  const budgets = commandHandler(ports, withBatches(budgetMonthDecider), budgetMonthCodec);
   const decoyHash = ports.hasher.hash('decoy password, never a real one');
   decoyHash.catch(() => undefined);
+  const session = sessions(ports);
   const rebalanceCell = rebalance({ ...ports, budgets });
   const closeDayOf = closeDay({ ...ports, users, budgets });
   const closeDue = closeDueDays({ ...ports, closeDay: closeDayOf });
+  const runImport = runImportTask({ ...ports, users, budgets });
+  const relay = notificationRelay({
+    notifier: ports.notifier,
+    clock: ports.clock,
+    currencyOf: async (userId) => (await requireUser(users, userId)).currency,
+  });
   return {
     registerUser: registerUser({ ...ports, users }),
     login: login({ ...ports, decoyHash }),
+    refreshSession: session.refresh,
+    logout: session.logout,
+    logoutAll: session.logoutAll,
+    updateProfile: updateProfile({ ...ports, users }),
+    eraseUser: eraseUser(ports),
     getUser: (userId: string) => requireUser(users, userId),
     updatePreferences: updatePreferences({ ...ports, users }),
     planMonth: planMonth({ ...ports, users, budgets }),
@@ -92,9 +132,11 @@ export function createDaybook(ports: DaybookPorts) {
     closeDay: closeDayOf,
     closeDueDays: closeDue,
     deadLetters: () =>
-      Promise.all([ports.jobs.deadLetters('rebalance'), ports.jobs.deadLetters('close-days')]).then((l) =>
-        l.flat(),
-      ),
+      Promise.all([
+        ports.jobs.deadLetters('rebalance'),
+        ports.jobs.deadLetters('close-days'),
+        ports.jobs.deadLetters('import'),
+      ]).then((l) => l.flat()),
     /** The worker role: the redistribution policy's and day close's job handlers. */
     startWorkers: async () => {
       await ports.jobs.work('rebalance', async (payload) => {
@@ -109,7 +151,17 @@ export function createDaybook(ports: DaybookPorts) {
         await closeDue();
       });
       await ports.jobs.schedule('close-days', DAY_CLOSE_CRON);
+      await ports.jobs.work('import', async (payload) => {
+        await runImport(parseImportJob(payload));
+      });
     },
+    recordExpenses: recordExpenses({ ...ports, users, budgets }),
+    trackExpense: trackExpense({ ...ports, users, budgets }),
+    amendExpense: amendExpense({ ...ports, users, budgets }),
+    voidExpense: voidExpense({ ...ports, users, budgets }),
+    importTransactions: importTransactions({ ...ports, users, budgets }),
+    getImportTask: getImportTask(ports),
+    idempotencyKeys: ports.idempotency,
     listTransactions: listTransactions({ ...ports, users }),
     getTransaction: getTransaction({ ...ports, users }),
     exportTransactions: exportTransactions({ ...ports, users }),
@@ -117,7 +169,11 @@ export function createDaybook(ports: DaybookPorts) {
     analyticsTrends: trends({ ...ports, users }),
     projectionStatus: () => ports.projections.status(),
     rebuildProjection: (name: string) => ports.projections.rebuild(name),
-    verifyAccessToken: (token: string) => ports.tokens.verifyAccess(token),
+    /** The projection runner's onCommitted hook: pushes what a committed batch changed to its users. */
+    projectionCommitted: relay.projectionCommitted,
+    /** Real-time messages for every user, in order (the WebSocket endpoint keeps each client's own). */
+    subscribeNotifications: (listener: NotificationListener) => ports.notifier.subscribe(listener),
+    verifyAccessToken: (token: string): Promise<AccessClaims | undefined> => session.verifyAccess(token),
     health: () => checkHealth(ports.healthChecks),
   };
 }

@@ -13,20 +13,33 @@ import type { CredentialStore } from '../application/ports/credential-store.port
 import type { EventStore } from '../application/ports/event-store.port.js';
 import type { HealthCheck } from '../application/ports/health-check.port.js';
 import type { IdGenerator } from '../application/ports/id-generator.port.js';
+import type { IdempotencyStore } from '../application/ports/idempotency-store.port.js';
+import type { ImportTaskStore } from '../application/ports/import-task-store.port.js';
 import type { JobQueue } from '../application/ports/job-queue.port.js';
+import type { LoginThrottle } from '../application/ports/login-throttle.port.js';
+import type { Notifier } from '../application/ports/notifier.port.js';
 import type { PasswordHasher } from '../application/ports/password-hasher.port.js';
 import type { ProjectionAdmin } from '../application/ports/projection-admin.port.js';
 import type { RateLimiter } from '../application/ports/rate-limiter.port.js';
+import type { SubjectKeyStore } from '../application/ports/subject-key-store.port.js';
 import type { TokenService } from '../application/ports/token-service.port.js';
+import type { TokenStore } from '../application/ports/token-store.port.js';
 import type { TransactionReadModel } from '../application/ports/transaction-read-model.port.js';
 import type { UserDirectory } from '../application/ports/user-directory.port.js';
 import { argon2PasswordHasher } from './auth/argon2-password-hasher.js';
 import { JwtTokenService } from './auth/jwt-token-service.js';
+import { MemoryTokenStore } from './auth/memory-token-store.js';
 import { PostgresCredentialStore } from './auth/postgres-credential-store.js';
+import { RateLimiterLoginThrottle } from './auth/rate-limiter-login-throttle.js';
+import { RedisTokenStore } from './auth/redis-token-store.js';
 import type { Config } from './config/config.js';
+import { CryptoShreddingEventStore } from './event-store/crypto-shredding-event-store.js';
 import { EventStoreDbEventStore } from './event-store/eventstoredb-event-store.js';
 import { PostgresEventStore } from './event-store/postgres-event-store.js';
+import { PostgresSubjectKeyStore } from './event-store/postgres-subject-key-store.js';
 import { FlexibleRateLimiter } from './http/flexible-rate-limiter.js';
+import { PostgresIdempotencyStore } from './http/postgres-idempotency-store.js';
+import { PostgresImportTaskStore } from './imports/postgres-import-task-store.js';
 import { PgBossJobQueue } from './jobs/pg-boss-job-queue.js';
 import type { Logger } from './logging/logger.js';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres/embedded-postgres.js';
@@ -36,7 +49,9 @@ import { PostgresUserDirectory } from './reactions/postgres-user-directory.js';
 import { ReactionRunner } from './reactions/reaction-runner.js';
 import { PostgresAnalyticsReadModel } from './read-models/postgres-analytics-read-model.js';
 import { PostgresBudgetReadModel } from './read-models/postgres-budget-read-model.js';
+import { PostgresPersonalDataScrubber } from './read-models/postgres-personal-data-scrubber.js';
 import { PostgresTransactionReadModel } from './read-models/postgres-transaction-read-model.js';
+import { createNotifier } from './realtime/notifier.js';
 import { randomIds, systemClock } from './system/system-clock.js';
 
 export const TOKENS = {
@@ -58,7 +73,14 @@ export const TOKENS = {
   AnalyticsReadModel: Symbol.for('AnalyticsReadModel'),
   TransactionReadModel: Symbol.for('TransactionReadModel'),
   Redis: Symbol.for('Redis'),
+  IdempotencyStore: Symbol.for('IdempotencyStore'),
+  Notifier: Symbol.for('Notifier'),
+  SubjectKeys: Symbol.for('SubjectKeyStore'),
+  RawEventStore: Symbol.for('RawEventStore'),
+  ImportTaskStore: Symbol.for('ImportTaskStore'),
   RateLimiter: Symbol.for('RateLimiter'),
+  TokenStore: Symbol.for('TokenStore'),
+  LoginThrottle: Symbol.for('LoginThrottle'),
 } as const;
 
 export interface Runtime {
@@ -87,15 +109,24 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
     const applied = await migrate(pool);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
 
-    const store: EventStore = config.EVENTSTORE_CONNECTION_STRING
+    const rawStore: EventStore = config.EVENTSTORE_CONNECTION_STRING
       ? EventStoreDbEventStore.fromConnectionString(config.EVENTSTORE_CONNECTION_STRING)
       : new PostgresEventStore(pool);
+    // Personal fields are encrypted per user before they are stored (GDPR erasure by crypto-shredding).
+    const subjectKeys = new PostgresSubjectKeyStore(pool);
+    const store = new CryptoShreddingEventStore(rawStore, subjectKeys);
     closers.push(() => store.close());
     const jobs = await PgBossJobQueue.start(pool);
     closers.push(() => jobs.stop());
-    const projections = new ProjectionRunner(pool, store, PROJECTIONS, logger);
     const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
     if (redis) closers.push(() => redis.quit());
+    // Redis pub/sub with REDIS_URL, in process otherwise; closed after the projections, which publish.
+    const notifier = createNotifier(redis, logger);
+    closers.push(() => notifier.close());
+    const projections = new ProjectionRunner(pool, store, PROJECTIONS, logger, {
+      // Called only once the runner is started (worker role, below), after `daybook` exists.
+      onCommitted: (projection, events) => daybook.projectionCommitted(projection, events),
+    });
     const jwtSecret = config.JWT_SECRET ?? (await localJwtSecret(config.DAYBOOK_DATA_DIR, logger));
 
     const container = new Container();
@@ -136,6 +167,20 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
       .toDynamicValue((ctx) => new PostgresTransactionReadModel(ctx.get(TOKENS.Pool)))
       .inSingletonScope();
     if (redis) container.bind<Redis>(TOKENS.Redis).toConstantValue(redis);
+    container
+      .bind<TokenStore>(TOKENS.TokenStore)
+      .toConstantValue(redis ? new RedisTokenStore(redis) : new MemoryTokenStore());
+    container.bind<LoginThrottle>(TOKENS.LoginThrottle).toConstantValue(
+      new RateLimiterLoginThrottle(
+        {
+          maxFailuresPerAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+          accountWindowSeconds: config.LOGIN_ACCOUNT_WINDOW_SECONDS,
+          maxFailuresPerIp: config.LOGIN_MAX_FAILURES_PER_IP,
+          ipWindowSeconds: config.LOGIN_IP_WINDOW_SECONDS,
+        },
+        redis,
+      ),
+    );
     container.bind<RateLimiter>(TOKENS.RateLimiter).toConstantValue(
       new FlexibleRateLimiter(
         {
@@ -146,6 +191,17 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
         redis,
       ),
     );
+    container
+      .bind<IdempotencyStore>(TOKENS.IdempotencyStore)
+      .toDynamicValue((ctx) => new PostgresIdempotencyStore(ctx.get(TOKENS.Pool)))
+      .inSingletonScope();
+    container
+      .bind<ImportTaskStore>(TOKENS.ImportTaskStore)
+      .toDynamicValue((ctx) => new PostgresImportTaskStore(ctx.get(TOKENS.Pool)))
+      .inSingletonScope();
+    container.bind<Notifier>(TOKENS.Notifier).toConstantValue(notifier);
+    container.bind<EventStore>(TOKENS.RawEventStore).toConstantValue(rawStore);
+    container.bind<SubjectKeyStore>(TOKENS.SubjectKeys).toConstantValue(subjectKeys);
     container.bind<HealthCheck[]>(TOKENS.HealthChecks).toDynamicValue((ctx) => {
       const events = ctx.get<EventStore>(TOKENS.EventStore);
       const db = ctx.get<pg.Pool>(TOKENS.Pool);
@@ -206,6 +262,8 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           credentials: ctx.get(TOKENS.Credentials),
           hasher: ctx.get(TOKENS.Hasher),
           tokens: ctx.get(TOKENS.Tokens),
+          tokenStore: ctx.get(TOKENS.TokenStore),
+          loginThrottle: ctx.get(TOKENS.LoginThrottle),
           healthChecks: ctx.get(TOKENS.HealthChecks),
           jobs: ctx.get(TOKENS.Jobs),
           directory: ctx.get(TOKENS.Directory),
@@ -213,6 +271,11 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           projections: ctx.get(TOKENS.Projections),
           analytics: ctx.get(TOKENS.AnalyticsReadModel),
           transactions: ctx.get(TOKENS.TransactionReadModel),
+          idempotency: ctx.get(TOKENS.IdempotencyStore),
+          imports: ctx.get(TOKENS.ImportTaskStore),
+          notifier: ctx.get(TOKENS.Notifier),
+          subjectKeys: ctx.get(TOKENS.SubjectKeys),
+          personalDataScrubbers: [new PostgresPersonalDataScrubber(ctx.get(TOKENS.Pool))],
         }),
       )
       .inSingletonScope();

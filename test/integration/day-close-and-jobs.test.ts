@@ -4,8 +4,13 @@ import { PROJECTIONS } from '../../projections/index.js';
 import { createDaybook } from '../../src/application/daybook.js';
 import { argon2PasswordHasher } from '../../src/infrastructure/auth/argon2-password-hasher.js';
 import { JwtTokenService } from '../../src/infrastructure/auth/jwt-token-service.js';
+import { MemoryTokenStore } from '../../src/infrastructure/auth/memory-token-store.js';
 import { PostgresCredentialStore } from '../../src/infrastructure/auth/postgres-credential-store.js';
+import { RateLimiterLoginThrottle } from '../../src/infrastructure/auth/rate-limiter-login-throttle.js';
+import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
+import { PostgresIdempotencyStore } from '../../src/infrastructure/http/postgres-idempotency-store.js';
+import { PostgresImportTaskStore } from '../../src/infrastructure/imports/postgres-import-task-store.js';
 import { PgBossJobQueue } from '../../src/infrastructure/jobs/pg-boss-job-queue.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
@@ -14,6 +19,7 @@ import { ReactionRunner } from '../../src/infrastructure/reactions/reaction-runn
 import { PostgresAnalyticsReadModel } from '../../src/infrastructure/read-models/postgres-analytics-read-model.js';
 import { PostgresBudgetReadModel } from '../../src/infrastructure/read-models/postgres-budget-read-model.js';
 import { PostgresTransactionReadModel } from '../../src/infrastructure/read-models/postgres-transaction-read-model.js';
+import { InProcessNotifier } from '../../src/infrastructure/realtime/in-process-notifier.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { testDatabase } from '../support/postgres.js';
 
@@ -37,12 +43,24 @@ const daybook = createDaybook({
   credentials: new PostgresCredentialStore(db.pool),
   hasher: argon2PasswordHasher,
   tokens: new JwtTokenService('x'.repeat(32), 900, 3600),
+  tokenStore: new MemoryTokenStore(),
+  loginThrottle: new RateLimiterLoginThrottle({
+    maxFailuresPerAccount: 5,
+    accountWindowSeconds: 900,
+    maxFailuresPerIp: 50,
+    ipWindowSeconds: 3600,
+  }),
   healthChecks: [],
   jobs,
   directory: new PostgresUserDirectory(db.pool),
   readModel: new PostgresBudgetReadModel(db.pool),
   analytics: new PostgresAnalyticsReadModel(db.pool),
   transactions: new PostgresTransactionReadModel(db.pool),
+  idempotency: new PostgresIdempotencyStore(db.pool),
+  imports: new PostgresImportTaskStore(db.pool),
+  notifier: new InProcessNotifier(),
+  subjectKeys: new InMemorySubjectKeyStore(),
+  personalDataScrubbers: [],
   projections,
 });
 const ctx = { correlationId: randomUUID() };

@@ -4,6 +4,7 @@ import { parseCategory } from '../../domain/shared/category.js';
 import { monthOf, parseLocalDate } from '../../domain/shared/local-date.js';
 import { type Money, parseMoney } from '../../domain/shared/money.js';
 import type { CommandContext } from '../command-handler.js';
+import { derivedUuid } from '../derived-id.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { GlobalPosition } from '../ports/event-store.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
@@ -20,6 +21,11 @@ export interface RecordExpenseInput {
   readonly merchant?: string;
   readonly note?: string;
   readonly source?: ExpenseSource;
+  /**
+   * The request's Idempotency-Key, recorded with the fact. Without a client id, the transaction id is
+   * derived from it, so a retry that runs again (after a crash released the key) records nothing new.
+   */
+  readonly idempotencyKey?: string;
 }
 
 export interface RecordExpenseResult {
@@ -39,7 +45,11 @@ export const recordExpense =
     const user = await requireUser(deps.users, input.userId);
     const day = parseLocalDate(input.date);
     const amount = parseMoney(input.amount, user.currency);
-    const transactionId = input.transactionId ?? deps.ids.uuid();
+    const transactionId =
+      input.transactionId ??
+      (input.idempotencyKey === undefined
+        ? deps.ids.uuid()
+        : derivedUuid('expense', user.userId, input.idempotencyKey));
     const handled = await deps.budgets.handle(
       budgetMonthStream(user.userId, monthOf(day)),
       {
@@ -53,6 +63,7 @@ export const recordExpense =
           ...(input.merchant ? { merchant: input.merchant } : {}),
           ...(input.note ? { note: input.note } : {}),
           source: input.source ?? 'manual',
+          ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
           now: deps.clock.now().toISOString(),
         },
       },

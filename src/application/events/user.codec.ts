@@ -30,4 +30,5 @@ export const userCodec = createCodec<UserEvent>({
     }),
   },
   IncomeChanged: { version: 1, schema: z.object({ income: minorUnits, changedAt: isoTimestamp }) },
+  UserErased: { version: 1, schema: z.object({ erasedAt: isoTimestamp, by: z.string() }) },
 });

@@ -1,6 +1,6 @@
 import type { JsonObject } from './event-store.port.js';
 
-export type QueueName = 'rebalance' | 'close-days';
+export type QueueName = 'rebalance' | 'close-days' | 'import';
 
 export interface DeadLetter {
   readonly id: string;

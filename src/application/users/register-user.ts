@@ -8,12 +8,11 @@ import {
   userStream,
 } from '../../domain/user/user.js';
 import type { CommandContext, CommandHandler } from '../command-handler.js';
-import type { Clock } from '../ports/clock.port.js';
 import type { CredentialStore } from '../ports/credential-store.port.js';
-import type { IdGenerator } from '../ports/id-generator.port.js';
 import type { PasswordHasher } from '../ports/password-hasher.port.js';
-import { type IssuedTokens, type TokenService, USER_SCOPES } from '../ports/token-service.port.js';
+import { type IssuedTokens, USER_SCOPES } from '../ports/token-service.port.js';
 import { normalizeEmail, validatePassword } from './credentials-rules.js';
+import { type SessionDeps, startSession } from './sessions.js';
 
 export interface RegisterUserInput {
   readonly email: string;
@@ -26,22 +25,19 @@ export interface RegisterUserInput {
   readonly displayName?: string;
 }
 
-export interface RegisterUserDeps {
+export interface RegisterUserDeps extends SessionDeps {
   readonly users: CommandHandler<UserCommand, UserEvent, UserState>;
   readonly credentials: CredentialStore;
   readonly hasher: PasswordHasher;
-  readonly tokens: TokenService;
-  readonly ids: IdGenerator;
-  readonly clock: Clock;
 }
 
 /**
  * The credential row is written first: its unique email is what makes registration race-free. If the
  * user stream then cannot be written, the credential is removed again so the email stays free.
  */
-export const registerUser =
-  (deps: RegisterUserDeps) =>
-  async (
+export const registerUser = (deps: RegisterUserDeps) => {
+  const start = startSession(deps);
+  return async (
     input: RegisterUserInput,
     context: CommandContext,
   ): Promise<{ user: RegisteredUser } & IssuedTokens> => {
@@ -54,6 +50,7 @@ export const registerUser =
     if (!(await deps.credentials.create({ email, userId, passwordHash }))) {
       fail('email-taken', 'An account with this email already exists');
     }
+    let user: RegisteredUser;
     try {
       const { state } = await deps.users.handle(
         userStream(userId),
@@ -72,10 +69,13 @@ export const registerUser =
         },
         { ...context, actor: userId },
       );
-      const tokens = await deps.tokens.issue({ userId, scopes: USER_SCOPES });
-      return { user: state as RegisteredUser, ...tokens };
+      user = state as RegisteredUser;
     } catch (error) {
       await deps.credentials.remove(userId);
       throw error;
     }
+    // The account exists from here on: if the session cannot be started, logging in still works.
+    const tokens = await start({ userId, scopes: USER_SCOPES });
+    return { user, ...tokens };
   };
+};

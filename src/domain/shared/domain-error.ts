@@ -37,6 +37,10 @@ export type DomainErrorCode =
   | 'email-taken'
   | 'weak-password'
   | 'invalid-credentials'
+  | 'invalid-refresh-token'
+  | 'refresh-token-reused'
+  | 'too-many-attempts'
+  | 'user-erased'
   | 'unknown-algorithm'
   | 'insufficient-allocation'
   | 'invalid-adjustment';

@@ -19,7 +19,9 @@ export type UserEvent =
       data: { userId: string; currency: Currency; income: bigint; registeredAt: string } & Profile;
     }
   | { type: 'ProfileUpdated'; data: Partial<Omit<Profile, 'email'>> & { updatedAt: string } }
-  | { type: 'IncomeChanged'; data: { income: bigint; changedAt: string } };
+  | { type: 'IncomeChanged'; data: { income: bigint; changedAt: string } }
+  /** GDPR erasure: the user's data key is destroyed; their personal fields read "[erased]" from then on. */
+  | { type: 'UserErased'; data: { erasedAt: string; by: string } };
 
 export type UserCommand =
   | {
@@ -31,6 +33,7 @@ export type UserCommand =
 
 export type UserState =
   | { readonly status: 'unregistered' }
+  | { readonly status: 'erased'; readonly userId: string; readonly erasedAt: string }
   | {
       readonly status: 'registered';
       readonly userId: string;
@@ -57,6 +60,10 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
     }
     case 'IncomeChanged':
       return state.status === 'registered' ? { ...state, income: event.data.income } : state;
+    case 'UserErased':
+      return state.status === 'registered'
+        ? { status: 'erased', userId: state.userId, erasedAt: event.data.erasedAt }
+        : state;
   }
 }
 

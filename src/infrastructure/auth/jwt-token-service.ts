@@ -5,45 +5,87 @@ import type {
   IssuedTokens,
   Scope,
   TokenService,
+  VerifiedToken,
 } from '../../application/ports/token-service.port.js';
 
 const ISSUER = 'daybook';
 const ALGORITHM = 'HS256';
 
-/** HS256 JWTs. Verification pins the algorithm, so `alg: none` and key-confusion tokens fail. */
+type TokenType = 'access' | 'refresh';
+
+/**
+ * HS256 JWTs. Verification pins the algorithm, so `alg: none` and key-confusion tokens fail. Both kinds
+ * carry `jti`, `sub`, `scope` and `fam` (the session); `typ` keeps one from being used as the other.
+ */
 export class JwtTokenService implements TokenService {
+  readonly lifetimes: { readonly accessSeconds: number; readonly refreshSeconds: number };
+
   constructor(
     private readonly secret: string,
-    private readonly accessTtlSeconds: number,
-    private readonly refreshTtlSeconds: number,
-  ) {}
+    accessTtlSeconds: number,
+    refreshTtlSeconds: number,
+  ) {
+    this.lifetimes = { accessSeconds: accessTtlSeconds, refreshSeconds: refreshTtlSeconds };
+  }
 
-  async issue({ userId, scopes }: AccessClaims): Promise<IssuedTokens> {
-    const sign = (payload: object, ttl: number) =>
-      jwt.sign(payload, this.secret, {
+  async sign({
+    userId,
+    scopes,
+    family,
+    refreshTokenId,
+  }: AccessClaims & { family: string; refreshTokenId: string }): Promise<IssuedTokens> {
+    const sign = (typ: TokenType, jwtid: string, ttl: number) =>
+      jwt.sign({ typ, scope: scopes.join(' '), fam: family }, this.secret, {
         algorithm: ALGORITHM,
         issuer: ISSUER,
         subject: userId,
         expiresIn: ttl,
-        jwtid: randomUUID(),
+        jwtid,
       });
     return {
-      accessToken: sign({ typ: 'access', scope: scopes.join(' ') }, this.accessTtlSeconds),
-      refreshToken: sign({ typ: 'refresh', family: randomUUID() }, this.refreshTtlSeconds),
+      accessToken: sign('access', randomUUID(), this.lifetimes.accessSeconds),
+      refreshToken: sign('refresh', refreshTokenId, this.lifetimes.refreshSeconds),
       tokenType: 'Bearer',
-      expiresIn: this.accessTtlSeconds,
+      expiresIn: this.lifetimes.accessSeconds,
     };
   }
 
-  async verifyAccess(token: string): Promise<AccessClaims | undefined> {
+  async decodeAccess(token: string): Promise<VerifiedToken | undefined> {
+    return this.decode(token, 'access');
+  }
+
+  async decodeRefresh(token: string): Promise<VerifiedToken | undefined> {
+    return this.decode(token, 'refresh');
+  }
+
+  private decode(token: string, typ: TokenType): VerifiedToken | undefined {
+    let claims: string | jwt.JwtPayload;
     try {
-      const claims = jwt.verify(token, this.secret, { algorithms: [ALGORITHM], issuer: ISSUER });
-      if (typeof claims !== 'object' || claims.typ !== 'access' || typeof claims.sub !== 'string')
-        return undefined;
-      const scope = typeof claims.scope === 'string' ? claims.scope : '';
-      return { userId: claims.sub, scopes: scope.split(' ').filter(Boolean) as Scope[] };
+      claims = jwt.verify(token, this.secret, { algorithms: [ALGORITHM], issuer: ISSUER });
     } catch {
       return undefined;
     }
+    if (
+      typeof claims !== 'object' ||
+      claims.typ !== typ ||
+      !isId(claims.sub) ||
+      !isId(claims.jti) ||
+      !isId(claims.fam) ||
+      typeof claims.exp !== 'number'
+    ) {
+      return undefined;
+    }
+    const scope = typeof claims.scope === 'string' ? claims.scope : '';
+    return {
+      userId: claims.sub,
+      scopes: scope.split(' ').filter(Boolean) as Scope[],
+      tokenId: claims.jti,
+      family: claims.fam,
+      expiresAt: claims.exp,
+    };
   }
 }
+
+/** Ids end up in store keys: only short, plain ones are accepted. */
+const isId = (value: unknown): value is string =>
+  typeof value === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(value);

@@ -27,6 +27,10 @@ const schema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL_SECONDS: seconds.default(900),
   REFRESH_TOKEN_TTL_SECONDS: seconds.default(30 * 24 * 3600),
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
+  LOGIN_ACCOUNT_WINDOW_SECONDS: seconds.default(15 * 60),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),
+  LOGIN_IP_WINDOW_SECONDS: seconds.default(3600),
   PG_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   DAYBOOK_ROLES: z
     .string()

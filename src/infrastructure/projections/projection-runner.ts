@@ -19,6 +19,13 @@ export interface Generation extends Omit<ProjectionStatus, 'lag'> {
 export interface RunnerOptions {
   readonly batchSize?: number;
   readonly idleMs?: number;
+  /**
+   * Called after a batch of a live generation is committed (so readers see it), outside the
+   * transaction, with the whole batch in log order. Not called for generations being built, so a
+   * rebuild replays nothing to it. It must not block: a returned promise is not awaited, and a throw or
+   * a rejection is logged and never stops the runner.
+   */
+  readonly onCommitted?: (projection: string, events: readonly RecordedEvent[]) => void | Promise<void>;
 }
 
 const CHANNEL = 'daybook_projections';
@@ -199,11 +206,25 @@ export class ProjectionRunner implements ProjectionAdmin {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
+    if (generation.status === 'live') this.committed(generation.name, events);
     return {
       ...generation,
       position: last.position,
       eventsApplied: generation.eventsApplied + events.length,
     };
+  }
+
+  private committed(projection: string, events: readonly RecordedEvent[]): void {
+    const hook = this.options.onCommitted;
+    if (!hook) return;
+    const failed = (error: unknown) =>
+      this.logger.error({ err: error, projection }, 'projection onCommitted hook failed');
+    try {
+      const result = hook(projection, events);
+      if (result) result.catch(failed);
+    } catch (error) {
+      failed(error);
+    }
   }
 
   private async fail(

@@ -41,6 +41,10 @@ export async function applyToUserDirectory(client: PoolClient, event: RecordedEv
        ON CONFLICT (user_id) DO NOTHING`,
       [userId, timezone, localDateAt(new Date(registeredAt), timezone)],
     );
+  } else if (event.type === 'UserErased') {
+    await client.query('DELETE FROM user_directory WHERE user_id = $1', [
+      event.streamName.slice('user-'.length),
+    ]);
   } else if (event.type === 'ProfileUpdated' && typeof event.data.timezone === 'string') {
     await client.query('UPDATE user_directory SET timezone = $2 WHERE user_id = $1', [
       event.streamName.slice('user-'.length),

@@ -74,7 +74,7 @@ export class PostgresTransactionReadModel implements TransactionReadModel {
   async get(userId: string, transactionId: string): Promise<TransactionItem | undefined> {
     const { rows } = await this.pool.query<Row>(
       `SELECT ${COLUMNS} FROM ${TRANSACTIONS} WHERE user_id = $1 AND transaction_id = $2
-       ORDER BY day DESC LIMIT 1`,
+       ORDER BY status = 'recorded' DESC, day DESC LIMIT 1`,
       [userId, transactionId],
     );
     return rows[0] && toItem(rows[0]);

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { ApiDocs } from './openapi.js';
 import { analyticsDocs } from './routes/analytics.routes.js';
+import { authDocs } from './routes/auth.routes.js';
 import { budgetDocs } from './routes/budget.routes.js';
 import { engineDocs } from './routes/engine.routes.js';
+import { expenseDocs, taskDocs } from './routes/expense-tasks.docs.js';
 import { planDocs } from './routes/plan.routes.js';
+import { transactionDocs } from './routes/transactions.docs.js';
+import { userDocs } from './routes/users.routes.js';
 
 /** The whole API's OpenAPI description, assembled from the schemas each route module parses with. */
 export function apiDocs(): ApiDocs {
@@ -30,9 +34,14 @@ export function apiDocs(): ApiDocs {
       responses: { 200: { contentType: 'application/json', description: 'OpenAPI 3 document' } },
     },
   );
+  authDocs(docs);
+  userDocs(docs);
   budgetDocs(docs);
   engineDocs(docs);
   planDocs(docs);
   analyticsDocs(docs);
+  transactionDocs(docs);
+  expenseDocs(docs);
+  taskDocs(docs);
   return docs;
 }

@@ -16,7 +16,9 @@ import { analyticsRoutes } from './routes/analytics.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { budgetRoutes } from './routes/budget.routes.js';
 import { engineRoutes } from './routes/engine.routes.js';
+import { expenseRoutes } from './routes/expense.routes.js';
 import { planRoutes } from './routes/plan.routes.js';
+import { taskRoutes } from './routes/tasks.routes.js';
 import { transactionRoutes } from './routes/transactions.routes.js';
 import { userRoutes } from './routes/users.routes.js';
 
@@ -92,6 +94,8 @@ export function createHttpApp(
   app.use('/api/auth', authRoutes(daybook));
   app.use('/api/budget', budgetRoutes(daybook));
   app.use('/api/transactions', transactionRoutes(daybook));
+  app.use('/api/expense', expenseRoutes(daybook));
+  app.use('/api/tasks', taskRoutes(daybook));
   app.use('/api/users', userRoutes(daybook));
   app.use('/api', engineRoutes(daybook));
   app.use('/api', planRoutes(daybook));

@@ -8,19 +8,25 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Requires a valid Bearer access token carrying `scope`: 401 without one, 403 without the scope. */
+export type VerifyAccess = (token: string) => Promise<AccessClaims | undefined>;
+
+/** The request's Bearer token when it has a well-formed one. */
+export const bearerToken = (req: Request): string | undefined =>
+  /^Bearer ([A-Za-z0-9\-_.]{1,4096})$/.exec(req.headers.authorization ?? '')?.[1];
+
+export const unauthorized = () =>
+  problem(401, 'unauthorized', 'Unauthorized', { detail: 'A valid Bearer access token is required' });
+
+/**
+ * Requires a valid, unrevoked Bearer access token carrying `scope`: 401 without one, 403 without the
+ * scope. Without `scope`, any valid access token will do.
+ */
 export const requireScope =
-  (verify: (token: string) => Promise<AccessClaims | undefined>, scope: Scope) =>
-  async (req: Request, _res: Response, next: NextFunction) => {
-    const header = req.headers.authorization ?? '';
-    const match = /^Bearer ([A-Za-z0-9\-_.]{1,4096})$/.exec(header);
-    const claims = match ? await verify(match[1] as string) : undefined;
-    if (!claims) {
-      throw problem(401, 'unauthorized', 'Unauthorized', {
-        detail: 'A valid Bearer access token is required',
-      });
-    }
-    if (!claims.scopes.includes(scope) && !claims.scopes.includes('admin')) {
+  (verify: VerifyAccess, scope?: Scope) => async (req: Request, _res: Response, next: NextFunction) => {
+    const token = bearerToken(req);
+    const claims = token ? await verify(token) : undefined;
+    if (!claims) throw unauthorized();
+    if (scope && !claims.scopes.includes(scope) && !claims.scopes.includes('admin')) {
       throw problem(403, 'insufficient-scope', 'Forbidden', {
         detail: `This needs the ${scope} scope`,
         scope,
@@ -29,6 +35,9 @@ export const requireScope =
     req.auth = claims;
     next();
   };
+
+/** Requires a valid, unrevoked Bearer access token, whatever its scopes. */
+export const requireAuth = (verify: VerifyAccess) => requireScope(verify);
 
 export const authOf = (req: Request): AccessClaims => {
   if (!req.auth) throw new Error('route reached without authentication middleware');

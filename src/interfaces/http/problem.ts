@@ -4,6 +4,8 @@ import {
   EventStoreUnavailableError,
   WrongExpectedVersionError,
 } from '../../application/ports/event-store.port.js';
+import { SubjectErasedError } from '../../application/ports/subject-key-store.port.js';
+import { TokenStoreUnavailableError } from '../../application/ports/token-store.port.js';
 import { DomainError, type DomainErrorCode } from '../../domain/shared/domain-error.js';
 
 /** RFC 9457 problem details. `type` is stable per error code: clients switch on it. */
@@ -56,6 +58,10 @@ const DOMAIN_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   'transaction-not-found': 404,
   'user-not-found': 404,
   'invalid-credentials': 401,
+  'invalid-refresh-token': 401,
+  'refresh-token-reused': 401,
+  'too-many-attempts': 429,
+  'user-erased': 410,
   'unknown-algorithm': 422,
   'insufficient-allocation': 422,
   'invalid-adjustment': 422,
@@ -67,10 +73,12 @@ const TITLES: Partial<Record<number, string>> = {
   403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict',
+  410: 'Gone',
   412: 'Precondition failed',
   413: 'Payload too large',
   415: 'Unsupported media type',
   422: 'Unprocessable content',
+  429: 'Too many requests',
   503: 'Service unavailable',
 };
 
@@ -107,6 +115,24 @@ export function toProblem(error: unknown): Problem | undefined {
       status: 409,
       code: 'version-conflict',
       detail: 'The resource changed since you read it; read it again and retry',
+    };
+  }
+  if (error instanceof TokenStoreUnavailableError) {
+    return {
+      type: problemType('auth-store-unavailable'),
+      title: TITLES[503] as string,
+      status: 503,
+      code: 'auth-store-unavailable',
+      detail: 'Sessions cannot be checked right now; retry shortly',
+    };
+  }
+  if (error instanceof SubjectErasedError) {
+    return {
+      type: problemType('user-erased'),
+      title: 'Gone',
+      status: 410,
+      code: 'user-erased',
+      detail: 'This user was erased',
     };
   }
   if (error instanceof EventStoreUnavailableError) {

@@ -1,16 +1,40 @@
-import { type Request, type Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, Router } from 'express';
+import multer from 'multer';
 import { z } from 'zod';
-import type { Daybook } from '../../../application/daybook.js';
+import type { amendExpense, voidExpense } from '../../../application/budget/amend-expense.js';
+import type { recordExpense } from '../../../application/budget/record-expense.js';
+import {
+  MAX_BULK_EXPENSES,
+  type MonthOutcome,
+  type RecordExpensesResult,
+  type recordExpenses,
+} from '../../../application/budget/record-expenses.js';
+import {
+  CSV_DELIMITERS,
+  DATE_FORMATS,
+  ImportFileError,
+  type ImportMapping,
+} from '../../../application/imports/csv-rows.js';
+import type { importTransactions } from '../../../application/imports/import-transactions.js';
+import type { IdempotencyStore } from '../../../application/ports/idempotency-store.port.js';
+import type { AccessClaims } from '../../../application/ports/token-service.port.js';
 import {
   decodeTransactionCursor,
   MAX_PAGE_SIZE,
   type TransactionItem,
 } from '../../../application/ports/transaction-read-model.port.js';
-import type { TransactionFilterInput } from '../../../application/transactions/list-transactions.query.js';
+import type {
+  exportTransactions,
+  getTransaction,
+  listTransactions,
+  TransactionFilterInput,
+} from '../../../application/transactions/list-transactions.query.js';
 import { DomainError } from '../../../domain/shared/domain-error.js';
 import { parseLocalDate } from '../../../domain/shared/local-date.js';
 import { authOf, requireScope } from '../auth.js';
 import { commandContext, markCaughtUp, readAfter } from '../context.js';
+import { idempotency } from '../idempotency.js';
+import { problem, toProblem, validationProblem } from '../problem.js';
 import {
   categoryString,
   dateString,
@@ -22,7 +46,22 @@ import {
 } from '../validate.js';
 import { amount } from '../views.js';
 
-const transactionBody = z.strictObject({
+/** What the transaction routes need from the application (a subset of Daybook). */
+export interface TransactionUseCases {
+  readonly verifyAccessToken: (token: string) => Promise<AccessClaims | undefined>;
+  readonly listTransactions: ReturnType<typeof listTransactions>;
+  readonly getTransaction: ReturnType<typeof getTransaction>;
+  readonly exportTransactions: ReturnType<typeof exportTransactions>;
+  readonly recordExpense: ReturnType<typeof recordExpense>;
+  readonly recordExpenses: ReturnType<typeof recordExpenses>;
+  readonly amendExpense: ReturnType<typeof amendExpense>;
+  readonly voidExpense: ReturnType<typeof voidExpense>;
+  readonly importTransactions: ReturnType<typeof importTransactions>;
+  /** Idempotency-Key storage for the POSTs that create money facts. */
+  readonly idempotencyKeys: IdempotencyStore;
+}
+
+export const transactionBody = z.strictObject({
   id: z.uuid().optional(),
   amount: moneyString,
   category: categoryString,
@@ -43,8 +82,58 @@ const isCalendarDate = (value: string): boolean => {
 
 const calendarDate = dateString.refine(isCalendarDate, 'must be a calendar date');
 
+/** PUT: the fields to change; absent keeps, null clears merchant or description. */
+export const amendBody = z.strictObject({
+  amount: moneyString.optional(),
+  category: categoryString.optional(),
+  date: calendarDate.optional(),
+  merchant: text(200).nullable().optional(),
+  description: text(200).nullable().optional(),
+});
+
+/** Bulk: each expense's month is read from its date, so dates must be calendar dates up front. */
+export const bulkBody = z.strictObject({
+  transactions: z
+    .array(transactionBody.extend({ date: calendarDate }))
+    .min(1)
+    .max(MAX_BULK_EXPENSES)
+    .superRefine((items, ctx) => {
+      const seen = new Map<string, number>();
+      items.forEach((item, index) => {
+        if (item.id === undefined) return;
+        const first = seen.get(item.id);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'id'],
+            message: `repeats the id of transactions[${first}]`,
+          });
+        } else seen.set(item.id, index);
+      });
+    }),
+});
+
+export const idParams = z.object({ id: text(200).min(1) });
+
+/** The column mapping of an import (multipart field `mapping`, or query `mapping` with a text/csv body). */
+const mappingSchema = z.strictObject({
+  date: text(100).min(1),
+  amount: text(100).min(1),
+  merchant: text(100).min(1).optional(),
+  description: text(100).min(1).optional(),
+  category: text(100).min(1).optional(),
+  defaultCategory: categoryString.optional(),
+  dateFormat: z.enum(DATE_FORMATS as [string, ...string[]]).optional(),
+  decimalSeparator: z.enum(['.', ',']).optional(),
+  negativeIsExpense: z.boolean().optional(),
+  delimiter: z.enum(CSV_DELIMITERS as [string, ...string[]]).optional(),
+});
+
+/** Largest CSV upload. */
+const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+
 /** The filters of the list and the export; `after` is read (and checked) by readAfter. */
-const filterQuery = z.object({
+export const filterQuery = z.object({
   from: calendarDate.optional(),
   to: calendarDate.optional(),
   category: categoryString.optional(),
@@ -58,7 +147,7 @@ const filterQuery = z.object({
   after: z.string().optional(),
 });
 
-const listQuery = filterQuery.extend({
+export const listQuery = filterQuery.extend({
   limit: z
     .string()
     .regex(/^\d{1,3}$/, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
@@ -179,9 +268,10 @@ async function sendCsv(req: Request, res: Response, items: AsyncIterable<Transac
   }
 }
 
-export function transactionRoutes(daybook: Daybook): Router {
+export function transactionRoutes(daybook: TransactionUseCases): Router {
   const router = Router();
   const verify = daybook.verifyAccessToken;
+  const idempotent = idempotency(daybook.idempotencyKeys);
 
   router.get('/', requireScope(verify, 'read:transactions'), async (req, res) => {
     const query = parseQuery(listQuery, req.query);
@@ -226,9 +316,10 @@ export function transactionRoutes(daybook: Daybook): Router {
     res.json(transactionView(item));
   });
 
-  router.post('/', requireScope(verify, 'write:transactions'), async (req, res) => {
+  router.post('/', requireScope(verify, 'write:transactions'), idempotent, async (req, res) => {
     const body = parseBody(transactionBody, req.body);
     const { userId } = authOf(req);
+    const key = req.get('idempotency-key');
     const result = await daybook.recordExpense(
       {
         userId,
@@ -238,6 +329,7 @@ export function transactionRoutes(daybook: Daybook): Router {
         date: body.date,
         ...(body.merchant ? { merchant: body.merchant } : {}),
         ...(body.description ? { note: body.description } : {}),
+        ...(key === undefined ? {} : { idempotencyKey: key }),
       },
       commandContext(req),
     );
@@ -259,5 +351,257 @@ export function transactionRoutes(daybook: Daybook): Router {
       });
   });
 
+  router.post('/bulk', requireScope(verify, 'write:transactions'), idempotent, async (req, res) => {
+    const body = parseBody(bulkBody, req.body);
+    const key = req.get('idempotency-key');
+    const result = await daybook.recordExpenses(
+      {
+        userId: authOf(req).userId,
+        expenses: body.transactions.map((t) => ({
+          ...(t.id ? { transactionId: t.id } : {}),
+          amount: t.amount,
+          category: t.category,
+          date: t.date,
+          ...(t.merchant ? { merchant: t.merchant } : {}),
+          ...(t.description ? { note: t.description } : {}),
+        })),
+        ...(key === undefined ? {} : { idempotencyKey: key }),
+      },
+      commandContext(req),
+    );
+    const view = bulkView(result, body.transactions);
+    if (view.recorded === 0) {
+      throw problem(422, 'bulk-rejected', 'Unprocessable content', {
+        detail: 'Every month of the request was rejected; nothing was recorded',
+        months: view.months,
+      });
+    }
+    res.status(201).json(view);
+  });
+
+  router.post('/import', requireScope(verify, 'write:transactions'), receiveCsv, async (req, res) => {
+    const { content, mapping } = importRequest(req);
+    let outcome: Awaited<ReturnType<TransactionUseCases['importTransactions']>>;
+    try {
+      outcome = await daybook.importTransactions(
+        { userId: authOf(req).userId, content, mapping },
+        commandContext(req),
+      );
+    } catch (error) {
+      if (error instanceof ImportFileError) {
+        throw problem(422, error.code, 'Unprocessable content', { detail: error.message, ...error.details });
+      }
+      throw error;
+    }
+    if (outcome.status === 'queued') {
+      res
+        .status(202)
+        .location(`/api/tasks/${outcome.taskId}`)
+        .json({ taskId: outcome.taskId, status: 'queued', rows: outcome.rows });
+      return;
+    }
+    res.status(200).json({
+      status: 'done',
+      progress: outcome.progress,
+      errors: outcome.errors,
+      ...(outcome.position ? { position: outcome.position } : {}),
+    });
+  });
+
+  router.put('/:id', requireScope(verify, 'write:transactions'), async (req, res) => {
+    const { id } = parseParams(idParams, req.params);
+    const body = parseBody(amendBody, req.body);
+    const after = readAfter(req);
+    const result = await daybook.amendExpense(
+      {
+        userId: authOf(req).userId,
+        transactionId: id,
+        changes: {
+          ...(body.amount === undefined ? {} : { amount: body.amount }),
+          ...(body.category === undefined ? {} : { category: body.category }),
+          ...(body.date === undefined ? {} : { date: body.date }),
+          ...(body.merchant === undefined ? {} : { merchant: body.merchant }),
+          ...(body.description === undefined ? {} : { note: body.description }),
+        },
+        ...(after ? { after } : {}),
+      },
+      commandContext(req),
+    );
+    const { fields } = result;
+    const currency = fields.amount.currency;
+    if (result.position) res.setHeader('Daybook-Position', result.position);
+    res.status(200).json({
+      id: result.transactionId,
+      amount: amount(fields.amount.amount, currency),
+      currency,
+      category: fields.category,
+      date: fields.day,
+      ...(fields.merchant === undefined ? {} : { merchant: fields.merchant }),
+      ...(fields.note === undefined ? {} : { description: fields.note }),
+      source: result.source,
+      status: 'recorded',
+      changed: result.changed,
+      ...(result.moved ? { moved: result.moved } : {}),
+      ...(result.overspentBy ? { overspentBy: amount(result.overspentBy.amount, currency) } : {}),
+      ...(result.position ? { position: result.position } : {}),
+    });
+  });
+
+  router.delete('/:id', requireScope(verify, 'write:transactions'), async (req, res) => {
+    const { id } = parseParams(idParams, req.params);
+    const after = readAfter(req);
+    const result = await daybook.voidExpense(
+      { userId: authOf(req).userId, transactionId: id, ...(after ? { after } : {}) },
+      commandContext(req),
+    );
+    // 204 has no body: the write's position travels in a header.
+    if (result.position) res.setHeader('Daybook-Position', result.position);
+    res.status(204).end();
+  });
+
   return router;
+}
+
+type BulkItem = z.infer<typeof bulkBody>['transactions'][number];
+
+/** The bulk response: per month, recorded or rejected (with the problem that rejected it). */
+function bulkView(result: RecordExpensesResult, items: readonly BulkItem[]) {
+  const monthView = (m: MonthOutcome) => {
+    if (m.status === 'recorded') {
+      return {
+        month: m.month,
+        status: 'recorded' as const,
+        ...(m.position ? { position: m.position } : {}),
+        transactions: m.transactions.map((t) => ({
+          index: t.index,
+          id: t.transactionId,
+          amount: amount(t.amount.amount, t.amount.currency),
+          currency: t.amount.currency,
+          category: t.category,
+          date: t.day,
+          ...(t.merchant ? { merchant: t.merchant } : {}),
+          ...(t.note ? { description: t.note } : {}),
+          created: t.created,
+          ...(t.overspentBy ? { overspentBy: amount(t.overspentBy.amount, t.overspentBy.currency) } : {}),
+        })),
+      };
+    }
+    const details = m.error ? toProblem(m.error) : undefined;
+    return {
+      month: m.month,
+      status: 'rejected' as const,
+      error: {
+        ...(details ?? {
+          type: '/problems/month-rejected',
+          title: 'Unprocessable content',
+          status: 422,
+          code: 'month-rejected',
+        }),
+        ...(m.rejectedIndex === undefined ? {} : { index: m.rejectedIndex }),
+      },
+      // As sent: nothing of this month was recorded.
+      transactions: m.indexes.map((index) => {
+        const t = items[index] as BulkItem;
+        return {
+          index,
+          ...(t.id ? { id: t.id } : {}),
+          amount: t.amount,
+          category: t.category,
+          date: t.date,
+          ...(t.merchant ? { merchant: t.merchant } : {}),
+          ...(t.description ? { description: t.description } : {}),
+        };
+      }),
+    };
+  };
+  const months = result.months.map(monthView);
+  const recorded = months.filter((m) => m.status === 'recorded').length;
+  return {
+    months,
+    recorded,
+    rejected: months.length - recorded,
+    ...(result.position ? { position: result.position } : {}),
+  };
+}
+
+const upload = multer({
+  storage: multer.memoryStorage(),
+  limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 4, fieldSize: 16 * 1024, parts: 6 },
+}).single('file');
+const rawCsv = express.text({ type: ['text/csv', 'application/csv'], limit: MAX_IMPORT_BYTES });
+
+/** multipart/form-data (field `file`, field `mapping`) through multer, or a raw text/csv body. */
+const receiveCsv: RequestHandler = (req, res, next) => {
+  if (req.is('multipart/form-data')) {
+    upload(req, res, (error: unknown) => {
+      if (!error) return next();
+      const code = (error as { code?: string }).code;
+      if (code === 'LIMIT_FILE_SIZE') {
+        return next(
+          problem(413, 'file-too-large', 'Payload too large', {
+            detail: `A CSV file is at most ${MAX_IMPORT_BYTES / (1024 * 1024)} MB`,
+          }),
+        );
+      }
+      next(
+        problem(400, 'invalid-upload', 'Bad request', {
+          detail: `The multipart upload could not be read${code ? ` (${code})` : ''}`,
+        }),
+      );
+    });
+    return;
+  }
+  if (req.is(['text/csv', 'application/csv'])) {
+    rawCsv(req, res, next);
+    return;
+  }
+  next(
+    problem(415, 'unsupported-media-type', 'Unsupported media type', {
+      detail: 'Send multipart/form-data with a `file` and a `mapping` field, or a text/csv body',
+    }),
+  );
+};
+
+function parseMapping(raw: unknown, where: 'body' | 'query'): ImportMapping {
+  if (typeof raw !== 'string') {
+    throw problem(400, 'validation-failed', 'The request is not valid', {
+      detail: `Invalid ${where}`,
+      errors: [{ field: `${where}.mapping`, message: 'is required: a JSON column mapping' }],
+    });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw problem(400, 'validation-failed', 'The request is not valid', {
+      detail: `Invalid ${where}`,
+      errors: [{ field: `${where}.mapping`, message: 'is not JSON' }],
+    });
+  }
+  const parsed = mappingSchema.safeParse(json);
+  if (!parsed.success) {
+    const invalid = validationProblem(parsed.error, where);
+    throw problem(400, 'validation-failed', 'The request is not valid', {
+      detail: `Invalid ${where}`,
+      errors: (invalid.problem.errors ?? []).map((e) => ({
+        ...e,
+        field: e.field.replace(`${where}.`, `${where}.mapping.`),
+      })),
+    });
+  }
+  return parsed.data as ImportMapping;
+}
+
+function importRequest(req: Request): { content: string; mapping: ImportMapping } {
+  if (req.file) {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    return { content: req.file.buffer.toString('utf8'), mapping: parseMapping(body.mapping, 'body') };
+  }
+  if (typeof req.body === 'string') {
+    return { content: req.body, mapping: parseMapping(req.query.mapping, 'query') };
+  }
+  throw problem(400, 'validation-failed', 'The request is not valid', {
+    detail: 'Invalid body',
+    errors: [{ field: 'body.file', message: 'is required: the CSV file' }],
+  });
 }

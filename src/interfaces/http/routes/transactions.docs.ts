@@ -1,0 +1,130 @@
+import { z } from 'zod';
+import { type ApiDocs, moneyOut } from '../openapi.js';
+import {
+  amendBody,
+  bulkBody,
+  filterQuery,
+  idParams,
+  listQuery,
+  transactionBody,
+} from './transactions.routes.js';
+
+const transactionOut = z.object({
+  id: z.string(),
+  amount: moneyOut,
+  currency: z.string(),
+  category: z.string(),
+  date: z.string(),
+  merchant: z.string().optional(),
+  description: z.string().optional(),
+  source: z.string().optional(),
+  status: z.enum(['recorded', 'voided']).optional(),
+  overspentBy: moneyOut.optional(),
+  position: z.string().optional(),
+});
+
+const idempotencyHeader = z.object({
+  'idempotency-key': z.string().min(1).max(255).optional(),
+});
+
+/** OpenAPI descriptions of every /api/transactions route (the lead adds them to api-docs.ts). */
+export const transactionDocs = (docs: ApiDocs) =>
+  docs.add(
+    {
+      method: 'get',
+      path: '/api/transactions',
+      summary: 'List expenses, newest first, with filters and cursor pages',
+      scope: 'read:transactions',
+      query: listQuery,
+      responses: {
+        200: z.object({ items: z.array(transactionOut), nextCursor: z.string().optional() }),
+      },
+    },
+    {
+      method: 'get',
+      path: '/api/transactions/export',
+      summary: 'The same filters as a streamed CSV file',
+      scope: 'read:transactions',
+      query: filterQuery,
+      responses: { 200: { contentType: 'text/csv', description: 'RFC 4180 CSV, one expense per row' } },
+    },
+    {
+      method: 'get',
+      path: '/api/transactions/:id',
+      summary: "One expense (voided ones too); another user's id is a 404",
+      scope: 'read:transactions',
+      params: idParams,
+      responses: { 200: transactionOut },
+    },
+    {
+      method: 'post',
+      path: '/api/transactions',
+      summary: 'Record an expense (Idempotency-Key: a retry gets the first response)',
+      scope: 'write:transactions',
+      headers: idempotencyHeader,
+      body: transactionBody,
+      responses: { 201: transactionOut },
+    },
+    {
+      method: 'post',
+      path: '/api/transactions/bulk',
+      summary: 'Record up to 500 expenses, all-or-nothing per month (422 when every month is rejected)',
+      scope: 'write:transactions',
+      headers: idempotencyHeader,
+      body: bulkBody,
+      responses: {
+        201: z.object({
+          months: z.array(
+            z.object({
+              month: z.string(),
+              status: z.enum(['recorded', 'rejected']),
+              error: z.record(z.string(), z.unknown()).optional(),
+              position: z.string().optional(),
+              transactions: z.array(z.record(z.string(), z.unknown())),
+            }),
+          ),
+          recorded: z.number().int(),
+          rejected: z.number().int(),
+          position: z.string().optional(),
+        }),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/transactions/import',
+      summary:
+        'Import a CSV (multipart `file` + `mapping` JSON, or text/csv with ?mapping=): ≤ 200 rows at once (200), more as a task (202, Location /api/tasks/{id})',
+      scope: 'write:transactions',
+      responses: {
+        200: z.object({
+          status: z.literal('done'),
+          progress: z.record(z.string(), z.number()),
+          errors: z.array(z.object({ row: z.number().int(), message: z.string() })),
+          position: z.string().optional(),
+        }),
+        202: z.object({ taskId: z.string(), status: z.literal('queued'), rows: z.number().int() }),
+      },
+    },
+    {
+      method: 'put',
+      path: '/api/transactions/:id',
+      summary: 'Amend an expense; a date in another month moves it (void there, record here)',
+      scope: 'write:transactions',
+      params: idParams,
+      body: amendBody,
+      responses: {
+        200: transactionOut.extend({
+          changed: z.boolean(),
+          moved: z.object({ from: z.string(), to: z.string() }).optional(),
+        }),
+      },
+    },
+    {
+      method: 'delete',
+      path: '/api/transactions/:id',
+      summary: 'Void an expense (204; the write position is in Daybook-Position)',
+      scope: 'write:transactions',
+      params: idParams,
+      responses: { 204: undefined },
+    },
+  );
