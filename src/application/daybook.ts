@@ -2,6 +2,7 @@ import { budgetMonthDecider } from '../domain/budget-month/budget-month.js';
 import { localDateAt, monthOf } from '../domain/shared/local-date.js';
 import { userDecider } from '../domain/user/user.js';
 import { dashboard, trends } from './analytics/dashboard.query.js';
+import { createAuditUseCases } from './audit/audit-use-cases.js';
 import { withBatches } from './batch-decider.js';
 import { adjustAllocation } from './budget/adjust-allocation.js';
 import { amendExpense, voidExpense } from './budget/amend-expense.js';
@@ -27,6 +28,7 @@ import {
   runImportTask,
 } from './imports/import-transactions.js';
 import type { AnalyticsReadModel } from './ports/analytics-read-model.port.js';
+import type { AuditLog } from './ports/audit-log.port.js';
 import type { BudgetReadModel } from './ports/budget-read-model.port.js';
 import type { Clock } from './ports/clock.port.js';
 import type { CredentialStore } from './ports/credential-store.port.js';
@@ -83,6 +85,9 @@ export interface DaybookPorts {
   readonly notifier: Notifier;
   readonly subjectKeys: SubjectKeyStore;
   readonly personalDataScrubbers: readonly PersonalDataScrubber[];
+  /** The store without the crypto-shredding decorator: hash chains cover what is stored. */
+  readonly rawStore: EventStore;
+  readonly auditLog: AuditLog;
 }
 
 /** How often the day-close job looks for users whose local midnight has passed. */
@@ -175,6 +180,7 @@ export function createDaybook(ports: DaybookPorts) {
     subscribeNotifications: (listener: NotificationListener) => ports.notifier.subscribe(listener),
     verifyAccessToken: (token: string): Promise<AccessClaims | undefined> => session.verifyAccess(token),
     health: () => checkHealth(ports.healthChecks),
+    ...createAuditUseCases({ ...ports, store: ports.rawStore }),
   };
 }
 

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { PROJECTIONS } from '../../projections/index.js';
 import { createDaybook, type Daybook } from '../application/daybook.js';
 import type { AnalyticsReadModel } from '../application/ports/analytics-read-model.port.js';
+import type { AuditLog } from '../application/ports/audit-log.port.js';
 import type { BudgetReadModel } from '../application/ports/budget-read-model.port.js';
 import type { Clock } from '../application/ports/clock.port.js';
 import type { CredentialStore } from '../application/ports/credential-store.port.js';
@@ -26,6 +27,8 @@ import type { TokenService } from '../application/ports/token-service.port.js';
 import type { TokenStore } from '../application/ports/token-store.port.js';
 import type { TransactionReadModel } from '../application/ports/transaction-read-model.port.js';
 import type { UserDirectory } from '../application/ports/user-directory.port.js';
+import { EventStoreAuditLog } from './audit/event-store-audit-log.js';
+import { PostgresAuditLog } from './audit/postgres-audit-log.js';
 import { argon2PasswordHasher } from './auth/argon2-password-hasher.js';
 import { JwtTokenService } from './auth/jwt-token-service.js';
 import { MemoryTokenStore } from './auth/memory-token-store.js';
@@ -77,6 +80,7 @@ export const TOKENS = {
   Notifier: Symbol.for('Notifier'),
   SubjectKeys: Symbol.for('SubjectKeyStore'),
   RawEventStore: Symbol.for('RawEventStore'),
+  AuditLog: Symbol.for('AuditLog'),
   ImportTaskStore: Symbol.for('ImportTaskStore'),
   RateLimiter: Symbol.for('RateLimiter'),
   TokenStore: Symbol.for('TokenStore'),
@@ -201,6 +205,11 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
       .inSingletonScope();
     container.bind<Notifier>(TOKENS.Notifier).toConstantValue(notifier);
     container.bind<EventStore>(TOKENS.RawEventStore).toConstantValue(rawStore);
+    container
+      .bind<AuditLog>(TOKENS.AuditLog)
+      .toConstantValue(
+        config.EVENTSTORE_CONNECTION_STRING ? new EventStoreAuditLog(rawStore) : new PostgresAuditLog(pool),
+      );
     container.bind<SubjectKeyStore>(TOKENS.SubjectKeys).toConstantValue(subjectKeys);
     container.bind<HealthCheck[]>(TOKENS.HealthChecks).toDynamicValue((ctx) => {
       const events = ctx.get<EventStore>(TOKENS.EventStore);
@@ -276,6 +285,8 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           notifier: ctx.get(TOKENS.Notifier),
           subjectKeys: ctx.get(TOKENS.SubjectKeys),
           personalDataScrubbers: [new PostgresPersonalDataScrubber(ctx.get(TOKENS.Pool))],
+          rawStore: ctx.get(TOKENS.RawEventStore),
+          auditLog: ctx.get(TOKENS.AuditLog),
         }),
       )
       .inSingletonScope();

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECTIONS } from '../../projections/index.js';
 import { createDaybook } from '../../src/application/daybook.js';
+import { PostgresAuditLog } from '../../src/infrastructure/audit/postgres-audit-log.js';
 import { argon2PasswordHasher } from '../../src/infrastructure/auth/argon2-password-hasher.js';
 import { JwtTokenService } from '../../src/infrastructure/auth/jwt-token-service.js';
 import { MemoryTokenStore } from '../../src/infrastructure/auth/memory-token-store.js';
@@ -61,6 +62,8 @@ const daybook = createDaybook({
   notifier: new InProcessNotifier(),
   subjectKeys: new InMemorySubjectKeyStore(),
   personalDataScrubbers: [],
+  rawStore: store,
+  auditLog: new PostgresAuditLog(db.pool),
   projections,
 });
 const ctx = { correlationId: randomUUID() };

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Daybook } from '../../application/daybook.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { amount } from '../http/views.js';
+import { AUDIT_USAGE, auditVerify, exportCommand, importCommand } from './audit.js';
 import type { Output } from './output.js';
 import { projectionsRebuild, projectionsStatus } from './projections.js';
 
@@ -20,7 +21,7 @@ Commands:
   projections rebuild <name>
       Rebuild a read model from the start of the log into a new generation; the live one serves until
       the new one has caught up, then they swap atomically. Shows progress.
-`;
+${AUDIT_USAGE}`;
 
 /** The operator's CLI. Thin, like the HTTP layer: parse arguments, call a use case, print. */
 export async function runCli(daybook: Daybook, argv: readonly string[], out: Output): Promise<number> {
@@ -36,6 +37,9 @@ export async function runCli(daybook: Daybook, argv: readonly string[], out: Out
     if (command === 'projections' && sub === 'rebuild' && argv[2]) {
       return await projectionsRebuild(daybook, argv[2], out, Boolean(process.stderr.isTTY));
     }
+    if (command === 'audit' && sub === 'verify') return await auditVerify(daybook, argv.slice(2), out);
+    if (command === 'export') return await exportCommand(daybook, argv.slice(1), out);
+    if (command === 'import') return await importCommand(daybook, argv.slice(1), out);
     if (command === 'jobs' && sub === 'dead-letters') {
       const dead = await daybook.deadLetters();
       if (dead.length === 0) out.log('no dead letters');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiDocs } from './openapi.js';
 import { analyticsDocs } from './routes/analytics.routes.js';
+import { auditDocs } from './routes/audit.routes.js';
 import { authDocs } from './routes/auth.routes.js';
 import { budgetDocs } from './routes/budget.routes.js';
 import { engineDocs } from './routes/engine.routes.js';
@@ -43,5 +44,6 @@ export function apiDocs(): ApiDocs {
   transactionDocs(docs);
   expenseDocs(docs);
   taskDocs(docs);
+  auditDocs(docs);
   return docs;
 }

@@ -13,6 +13,7 @@ import { createMetrics } from './metrics.js';
 import { errorHandler, problem } from './problem.js';
 import { rateLimit } from './rate-limit.js';
 import { analyticsRoutes } from './routes/analytics.routes.js';
+import { auditRoutes } from './routes/audit.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { budgetRoutes } from './routes/budget.routes.js';
 import { engineRoutes } from './routes/engine.routes.js';
@@ -100,6 +101,7 @@ export function createHttpApp(
   app.use('/api', engineRoutes(daybook));
   app.use('/api', planRoutes(daybook));
   app.use('/api/analytics', analyticsRoutes(daybook));
+  app.use('/api/audit', auditRoutes(daybook));
   app.use((req, _res, next) => {
     next(
       problem(404, 'not-found', 'Not found', {

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Daybook } from '../../../application/daybook.js';
 import { WrongExpectedVersionError } from '../../../application/ports/event-store.port.js';
+import { asOfQuery, readAsOf } from '../as-of.js';
 import { authOf, requireScope } from '../auth.js';
 import { commandContext, markCaughtUp, readAfter } from '../context.js';
 import { type ApiDocs, moneyOut } from '../openapi.js';
@@ -50,7 +51,7 @@ export const budgetDocs = (docs: ApiDocs) =>
       summary: 'How much is left today, per category',
       scope: 'read:budget',
       params: z.object({ date: dateString }),
-      query: afterQuery,
+      query: afterQuery.extend(asOfQuery.shape),
       responses: {
         200: z.object({
           date: z.string(),
@@ -135,11 +136,11 @@ export function budgetRoutes(daybook: Daybook): Router {
   router.get('/daily/:date', requireScope(verify, 'read:budget'), async (req, res) => {
     const { date } = parseParams(z.object({ date: dateString }), req.params);
     const after = readAfter(req);
-    const daily = await daybook.dailyBudget({
-      userId: authOf(req).userId,
-      date,
-      ...(after ? { after } : {}),
-    });
+    const asOf = readAsOf(req);
+    const userId = authOf(req).userId;
+    const daily = asOf
+      ? await daybook.dailyBudgetAsOf({ userId, date, asOf })
+      : await daybook.dailyBudget({ userId, date, ...(after ? { after } : {}) });
     markCaughtUp(res, daily.caughtUp);
     const format = (line: { allocated: bigint; spent: bigint; remaining: bigint }) => ({
       allocated: amount(line.allocated, daily.currency),

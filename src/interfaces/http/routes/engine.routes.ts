@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Daybook } from '../../../application/daybook.js';
 import type { BudgetMonthEvent } from '../../../domain/budget-month/events.js';
 import type { Currency } from '../../../domain/shared/money.js';
+import { asOfQuery, readAsOf } from '../as-of.js';
 import { authOf, requireScope } from '../auth.js';
 import { commandContext, markCaughtUp, readAfter } from '../context.js';
 import { type ApiDocs, moneyOut } from '../openapi.js';
@@ -49,7 +50,7 @@ export const engineDocs = (docs: ApiDocs) =>
       path: '/api/budget/monthly',
       summary: 'Planned, allocated, spent and remaining per category for a month',
       scope: 'read:budget',
-      query: z.object({ month: monthString }).extend(after.shape),
+      query: z.object({ month: monthString }).extend(after.shape).extend(asOfQuery.shape),
       responses: {
         200: z.object({
           month: z.string(),
@@ -149,9 +150,16 @@ export function engineRoutes(daybook: Daybook): Router {
   const verify = daybook.verifyAccessToken;
 
   router.get('/budget/monthly', requireScope(verify, 'read:budget'), async (req, res) => {
-    const { month } = parseQuery(z.object({ month: monthString, after: z.string().optional() }), req.query);
+    const { month } = parseQuery(
+      z.object({ month: monthString, after: z.string().optional(), asOf: z.string().optional() }),
+      req.query,
+    );
     const after = readAfter(req);
-    const m = await daybook.monthlyBudget({ userId: authOf(req).userId, month, ...(after ? { after } : {}) });
+    const asOf = readAsOf(req);
+    const userId = authOf(req).userId;
+    const m = asOf
+      ? await daybook.monthlyBudgetAsOf({ userId, month, asOf })
+      : await daybook.monthlyBudget({ userId, month, ...(after ? { after } : {}) });
     markCaughtUp(res, m.caughtUp);
     const line = (l: { planned: bigint; allocated: bigint; spent: bigint; remaining: bigint }) => ({
       planned: amount(l.planned, m.currency),

@@ -1,0 +1,24 @@
+import { dailyBudgetAsOf, monthlyBudgetAsOf } from './as-of.query.js';
+import { type AuditDeps, auditEvents, verifyUserChains } from './audit-events.query.js';
+import { exportLog, importLog } from './export-import.js';
+import { verifyChains } from './verify-chains.js';
+
+/**
+ * Audit and replay (issue 6): the audit trail, as-of queries, hash-chain verification, export and
+ * import. Spread into the Daybook: `...createAuditUseCases(ports)`.
+ */
+export function createAuditUseCases(deps: AuditDeps) {
+  return {
+    auditEvents: auditEvents(deps),
+    /** Operators (CLI): every stream, or one user's. */
+    verifyChains: verifyChains(deps),
+    /** The HTTP route: the caller's own streams, or (admin, recorded) another user's. */
+    verifyUserChains: verifyUserChains(deps),
+    dailyBudgetAsOf: dailyBudgetAsOf(deps),
+    monthlyBudgetAsOf: monthlyBudgetAsOf(deps),
+    exportLog: exportLog(deps),
+    importLog: importLog(deps),
+  };
+}
+
+export type AuditUseCases = ReturnType<typeof createAuditUseCases>;

@@ -1,0 +1,149 @@
+import type { Pool, PoolClient } from 'pg';
+import {
+  type AuditLog,
+  type AuditQuery,
+  ownsStream,
+  type StreamHead,
+} from '../../application/ports/audit-log.port.js';
+import {
+  formatPosition,
+  type JsonObject,
+  parsePosition,
+  type RecordedEvent,
+  START,
+  type StoredMetadata,
+} from '../../application/ports/event-store.port.js';
+
+const COLUMNS = `global_position::text AS position, transaction_id::text AS tx, stream_name, stream_revision::text AS revision,
+  event_id::text AS event_id, event_type, data, metadata`;
+/** Only events of transactions older than every running one: a page or an export never skips a late commit. */
+const BELOW_HORIZON = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+const STREAM_PAGE = 1000;
+const EXPORT_CHUNK = 500;
+
+interface EventRow {
+  position: string;
+  tx: string;
+  stream_name: string;
+  revision: string;
+  event_id: string;
+  event_type: string;
+  data: JsonObject;
+  metadata: StoredMetadata;
+}
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  id: row.event_id,
+  type: row.event_type,
+  data: row.data,
+  metadata: row.metadata,
+  streamName: row.stream_name,
+  revision: BigInt(row.revision),
+  position: formatPosition(BigInt(row.tx), BigInt(row.position)),
+});
+
+/**
+ * The audit reader over the PostgreSQL event store's tables (`events`, `streams`). A user's streams are
+ * found in `streams` (a superset by substring, then the one ownership rule, `ownsStream`), their events
+ * by `stream_name` and read in `(transaction_id, global_position)` order below the read horizon, exactly
+ * like `$all`.
+ */
+export class PostgresAuditLog implements AuditLog {
+  constructor(private readonly pool: Pool) {}
+
+  async page(query: AuditQuery): Promise<RecordedEvent[]> {
+    const owned = await this.userStreamNames(query.userId);
+    const streams = query.stream === undefined ? owned : owned.filter((s) => s === query.stream);
+    if (streams.length === 0) return [];
+    const [tx, position] = parsePosition(query.after ?? START);
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events
+       WHERE stream_name = ANY($1::text[])
+         AND ($2::text IS NULL OR event_type = $2)
+         AND ($3::timestamptz IS NULL OR (metadata->>'occurredAt')::timestamptz >= $3)
+         AND ($4::timestamptz IS NULL OR (metadata->>'occurredAt')::timestamptz < $4)
+         AND (transaction_id, global_position) > ($5::text::xid8, $6::bigint)
+         AND ${BELOW_HORIZON}
+       ORDER BY transaction_id, global_position LIMIT $7`,
+      [
+        streams,
+        query.type ?? null,
+        query.from?.toISOString() ?? null,
+        query.to?.toISOString() ?? null,
+        tx.toString(),
+        position.toString(),
+        query.limit,
+      ],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async *streams(userId?: string): AsyncIterable<StreamHead> {
+    let after = '';
+    for (;;) {
+      const { rows } = await this.pool.query<{ stream_name: string; revision: string; last_hash: string }>(
+        `SELECT stream_name, revision::text, last_hash FROM streams
+         WHERE stream_name > $1 AND ($2::text IS NULL OR strpos(lower(stream_name), lower($2)) > 0)
+         ORDER BY stream_name LIMIT $3`,
+        [after, userId ?? null, STREAM_PAGE],
+      );
+      for (const row of rows) {
+        if (userId !== undefined && !ownsStream(userId, row.stream_name)) continue;
+        yield { stream: row.stream_name, revision: BigInt(row.revision), lastHash: row.last_hash };
+      }
+      const last = rows[rows.length - 1];
+      if (!last || rows.length < STREAM_PAGE) return;
+      after = last.stream_name;
+    }
+  }
+
+  /**
+   * One REPEATABLE READ transaction and a server-side cursor: a consistent snapshot, fetched
+   * EXPORT_CHUNK rows at a time. Stopping the iteration early ends the transaction.
+   */
+  async *events(options: { userId?: string } = {}): AsyncIterable<RecordedEvent> {
+    const streams = options.userId === undefined ? undefined : await this.userStreamNames(options.userId);
+    if (streams?.length === 0) return;
+    const client = await this.pool.connect();
+    let open = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      open = true;
+      await client.query(
+        `DECLARE audit_export NO SCROLL CURSOR FOR
+         SELECT ${COLUMNS} FROM events
+         WHERE ($1::text[] IS NULL OR stream_name = ANY($1::text[])) AND ${BELOW_HORIZON}
+         ORDER BY transaction_id, global_position`,
+        [streams ?? null],
+      );
+      for (;;) {
+        const { rows } = await client.query<EventRow>(`FETCH ${EXPORT_CHUNK} FROM audit_export`);
+        for (const row of rows) yield toRecorded(row);
+        if (rows.length < EXPORT_CHUNK) break;
+      }
+      await client.query('COMMIT');
+      open = false;
+    } finally {
+      await end(client, open);
+    }
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const { rows } = await this.pool.query<{ empty: boolean }>(
+      'SELECT NOT EXISTS (SELECT 1 FROM events) AND NOT EXISTS (SELECT 1 FROM streams) AS empty',
+    );
+    return rows[0]?.empty === true;
+  }
+
+  /** A user's stream names (a user has a few dozen streams, never millions). */
+  private async userStreamNames(userId: string): Promise<string[]> {
+    const names: string[] = [];
+    for await (const head of this.streams(userId)) names.push(head.stream);
+    return names;
+  }
+}
+
+async function end(client: PoolClient, open: boolean): Promise<void> {
+  if (open) await client.query('ROLLBACK').catch(() => undefined);
+  client.release();
+}
