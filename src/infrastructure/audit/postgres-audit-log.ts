@@ -5,42 +5,13 @@ import {
   ownsStream,
   type StreamHead,
 } from '../../application/ports/audit-log.port.js';
-import {
-  formatPosition,
-  type JsonObject,
-  parsePosition,
-  type RecordedEvent,
-  START,
-  type StoredMetadata,
-} from '../../application/ports/event-store.port.js';
+import { parsePosition, type RecordedEvent, START } from '../../application/ports/event-store.port.js';
+import { EVENT_COLUMNS, type EventRow, toRecorded } from '../event-store/postgres-event-store.js';
 
-const COLUMNS = `global_position::text AS position, transaction_id::text AS tx, stream_name, stream_revision::text AS revision,
-  event_id::text AS event_id, event_type, data, metadata`;
 /** Only events of transactions older than every running one: a page or an export never skips a late commit. */
 const BELOW_HORIZON = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
 const STREAM_PAGE = 1000;
 const EXPORT_CHUNK = 500;
-
-interface EventRow {
-  position: string;
-  tx: string;
-  stream_name: string;
-  revision: string;
-  event_id: string;
-  event_type: string;
-  data: JsonObject;
-  metadata: StoredMetadata;
-}
-
-const toRecorded = (row: EventRow): RecordedEvent => ({
-  id: row.event_id,
-  type: row.event_type,
-  data: row.data,
-  metadata: row.metadata,
-  streamName: row.stream_name,
-  revision: BigInt(row.revision),
-  position: formatPosition(BigInt(row.tx), BigInt(row.position)),
-});
 
 /**
  * The audit reader over the PostgreSQL event store's tables (`events`, `streams`). A user's streams are
@@ -57,7 +28,7 @@ export class PostgresAuditLog implements AuditLog {
     if (streams.length === 0) return [];
     const [tx, position] = parsePosition(query.after ?? START);
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events
+      `SELECT ${EVENT_COLUMNS} FROM events
        WHERE stream_name = ANY($1::text[])
          AND ($2::text IS NULL OR event_type = $2)
          AND ($3::timestamptz IS NULL OR (metadata->>'occurredAt')::timestamptz >= $3)
@@ -111,7 +82,7 @@ export class PostgresAuditLog implements AuditLog {
       open = true;
       await client.query(
         `DECLARE audit_export NO SCROLL CURSOR FOR
-         SELECT ${COLUMNS} FROM events
+         SELECT ${EVENT_COLUMNS} FROM events
          WHERE ($1::text[] IS NULL OR stream_name = ANY($1::text[])) AND ${BELOW_HORIZON}
          ORDER BY transaction_id, global_position`,
         [streams ?? null],

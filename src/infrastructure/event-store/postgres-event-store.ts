@@ -23,10 +23,11 @@ import {
 import { checkExpectedVersion } from './expected-version.js';
 
 const CHANNEL = 'daybook_events';
-const COLUMNS = `global_position::text AS position, transaction_id::text AS tx, stream_name, stream_revision::text AS revision,
-  event_id, event_type, data, metadata`;
+/** The columns of an event row as `toRecorded` reads them; shared with the audit reader. */
+export const EVENT_COLUMNS = `global_position::text AS position, transaction_id::text AS tx, stream_name, stream_revision::text AS revision,
+  event_id::text AS event_id, event_type, data, metadata`;
 
-interface EventRow {
+export interface EventRow {
   position: string;
   tx: string;
   stream_name: string;
@@ -132,7 +133,7 @@ export class PostgresEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision ?? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : 0n);
     const { rows } = await this.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream_name = $1 AND stream_revision ${backwards ? '<=' : '>='} $2
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = $1 AND stream_revision ${backwards ? '<=' : '>='} $2
        ORDER BY stream_revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
       [stream, from.toString(), options.maxCount ?? null],
     );
@@ -142,7 +143,7 @@ export class PostgresEventStore implements EventStore {
   async readAll({ after = START, maxCount }: ReadAllOptions): Promise<RecordedEvent[]> {
     const [tx, position] = parsePosition(after);
     const { rows } = await this.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events
+      `SELECT ${EVENT_COLUMNS} FROM events
        WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY transaction_id, global_position LIMIT $3`,
@@ -216,7 +217,7 @@ export class PostgresEventStore implements EventStore {
   }
 }
 
-const toRecorded = (row: EventRow): RecordedEvent => ({
+export const toRecorded = (row: EventRow): RecordedEvent => ({
   id: row.event_id,
   type: row.event_type,
   data: row.data,
