@@ -407,8 +407,6 @@ class Counter {
 class StreamWriter {
   revision = -1n;
   lastHash = '';
-  /** Ids of the events the last write stored, in order. */
-  lastIds: string[] = [];
   private readonly renamed = new Map<string, string>();
 
   constructor(
@@ -466,7 +464,6 @@ class StreamWriter {
       this.revision = revision;
       this.lastHash = event.metadata.hash;
     });
-    this.lastIds = ids;
     return ids;
   }
 

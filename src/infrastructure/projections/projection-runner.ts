@@ -29,6 +29,8 @@ export interface RunnerOptions {
 }
 
 const CHANNEL = 'daybook_projections';
+/** Large batches amortise the per-batch round trips; memory stays bounded by the batch. */
+const DEFAULT_BATCH_SIZE = 10_000;
 const RETRY_LOCK_MS = 2000;
 const schemaName = (name: string, generation: number) => `proj_${name.replaceAll('-', '_')}_g${generation}`;
 export const viewName = (projection: string, table: string) =>
@@ -136,13 +138,22 @@ export class ProjectionRunner implements ProjectionAdmin {
         { projection: projection.name, generation: generation.generation, status: generation.status },
         'projection generation running',
       );
+      const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
+      // The next batch is read while the current one is applied: reading and applying overlap.
+      let prefetched: { after: GlobalPosition; events: Promise<RecordedEvent[]> } | undefined;
       while (!this.stopped) {
         const current = await this.generation(projection.name, generation.generation, client);
         if (!current || (current.status !== 'live' && current.status !== 'building')) return;
-        const events = await this.store.readAll({
-          after: current.position,
-          maxCount: this.options.batchSize ?? 2000,
-        });
+        const events = await (prefetched?.after === current.position
+          ? prefetched.events
+          : this.store.readAll({ after: current.position, maxCount: batchSize }));
+        prefetched = undefined;
+        if (events.length === batchSize) {
+          const after = (events[events.length - 1] as RecordedEvent).position;
+          const next = this.store.readAll({ after, maxCount: batchSize });
+          next.catch(() => undefined);
+          prefetched = { after, events: next };
+        }
         if (events.length === 0) {
           if (current.status === 'building') await this.swap(projection, current, client);
           await this.sleep(this.options.idleMs ?? 100);
@@ -192,6 +203,8 @@ export class ProjectionRunner implements ProjectionAdmin {
     const last = events[events.length - 1] as RecordedEvent;
     const relevant = events.filter((e) => projection.eventTypes.has(e.type));
     await client.query('BEGIN');
+    // A read model is derived data: a batch lost in a crash is re-applied from the checkpoint it commits with.
+    await client.query('SET LOCAL synchronous_commit = off');
     try {
       if (relevant.length > 0) await projection.applyBatch(client, generation.schema, relevant);
       const { rowCount } = await client.query(
