@@ -38,6 +38,7 @@ import type { IdGenerator } from './ports/id-generator.port.js';
 import type { IdempotencyStore } from './ports/idempotency-store.port.js';
 import type { ImportTaskStore } from './ports/import-task-store.port.js';
 import type { JobQueue } from './ports/job-queue.port.js';
+import type { ErrorLogger } from './ports/logger.port.js';
 import type { LoginThrottle } from './ports/login-throttle.port.js';
 import type { NotificationListener, Notifier } from './ports/notifier.port.js';
 import type { PasswordHasher } from './ports/password-hasher.port.js';
@@ -51,6 +52,7 @@ import type { UserDirectory } from './ports/user-directory.port.js';
 import { closeDueDays } from './reactions/close-due-days.js';
 import { parseRebalanceJob } from './reactions/rebalance-on-overspend.js';
 import { notificationRelay } from './realtime/notifications.js';
+import { securityLog } from './security/security-log.js';
 import {
   exportTransactions,
   getTransaction,
@@ -88,6 +90,10 @@ export interface DaybookPorts {
   /** The store without the crypto-shredding decorator: hash chains cover what is stored. */
   readonly rawStore: EventStore;
   readonly auditLog: AuditLog;
+  /** Accounts that get the admin scope when they log in (ADMIN_EMAILS). */
+  readonly adminEmails: readonly string[];
+  /** Failures the application reports without failing the request (a security event not recorded). */
+  readonly logger: ErrorLogger;
 }
 
 /** How often the day-close job looks for users whose local midnight has passed. */
@@ -99,7 +105,8 @@ export function createDaybook(ports: DaybookPorts) {
   const budgets = commandHandler(ports, withBatches(budgetMonthDecider), budgetMonthCodec);
   const decoyHash = ports.hasher.hash('decoy password, never a real one');
   decoyHash.catch(() => undefined);
-  const session = sessions(ports);
+  const security = securityLog(ports);
+  const session = sessions({ ...ports, security });
   const rebalanceCell = rebalance({ ...ports, budgets });
   const closeDayOf = closeDay({ ...ports, users, budgets });
   const closeDue = closeDueDays({ ...ports, closeDay: closeDayOf });
@@ -111,7 +118,7 @@ export function createDaybook(ports: DaybookPorts) {
   });
   return {
     registerUser: registerUser({ ...ports, users }),
-    login: login({ ...ports, decoyHash }),
+    login: login({ ...ports, decoyHash, security, adminEmails: new Set(ports.adminEmails) }),
     refreshSession: session.refresh,
     logout: session.logout,
     logoutAll: session.logoutAll,

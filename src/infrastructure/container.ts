@@ -287,6 +287,8 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           personalDataScrubbers: [new PostgresPersonalDataScrubber(ctx.get(TOKENS.Pool))],
           rawStore: ctx.get(TOKENS.RawEventStore),
           auditLog: ctx.get(TOKENS.AuditLog),
+          adminEmails: config.ADMIN_EMAILS,
+          logger: ctx.get(TOKENS.Logger),
         }),
       )
       .inSingletonScope();

@@ -91,6 +91,7 @@ function world(backend: Backend, limits: LoginLimits = LIMITS) {
     hasher: plainHasher,
     loginThrottle: backend.throttle(limits),
     decoyHash: plainHasher.hash('decoy'),
+    adminEmails: new Set<string>(),
   };
   const session = sessions(deps);
   const signIn = login(loginDeps);

@@ -64,7 +64,9 @@ const daybook = createDaybook({
   personalDataScrubbers: [],
   rawStore: store,
   auditLog: new PostgresAuditLog(db.pool),
+  adminEmails: [],
   projections,
+  logger: createLogger('silent'),
 });
 const ctx = { correlationId: randomUUID() };
 

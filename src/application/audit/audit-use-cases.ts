@@ -1,15 +1,18 @@
 import { dailyBudgetAsOf, monthlyBudgetAsOf } from './as-of.query.js';
 import { type AuditDeps, auditEvents, verifyUserChains } from './audit-events.query.js';
 import { exportLog, importLog } from './export-import.js';
+import { securityEvents } from './security-events.query.js';
 import { verifyChains } from './verify-chains.js';
 
 /**
- * Audit and replay (issue 6): the audit trail, as-of queries, hash-chain verification, export and
- * import. Spread into the Daybook: `...createAuditUseCases(ports)`.
+ * Audit and replay (issue 6): the audit trail, the security log, as-of queries, hash-chain
+ * verification, export and import. Spread into the Daybook: `...createAuditUseCases(ports)`.
  */
 export function createAuditUseCases(deps: AuditDeps) {
   return {
     auditEvents: auditEvents(deps),
+    /** Administrators: every user's security events (sign-ins, token reuse, exports, admin reads). */
+    securityEvents: securityEvents(deps),
     /** Operators (CLI): every stream, or one user's. */
     verifyChains: verifyChains(deps),
     /** The HTTP route: the caller's own streams, or (admin, recorded) another user's. */

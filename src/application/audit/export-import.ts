@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { eventHash } from '../event-store/hash-chain.js';
+import { SYSTEM } from '../events/security.codec.js';
 import type { AuditLog } from '../ports/audit-log.port.js';
+import type { Clock } from '../ports/clock.port.js';
 import type {
   EventMetadata,
   EventStore,
@@ -9,6 +11,8 @@ import type {
   StoredMetadata,
 } from '../ports/event-store.port.js';
 import { WrongExpectedVersionError } from '../ports/event-store.port.js';
+import type { IdGenerator } from '../ports/id-generator.port.js';
+import { appendSecurityEvent } from '../security/security-log.js';
 
 /**
  * One line of an export (JSON Lines): an event as stored, without its store-specific global position.
@@ -24,23 +28,61 @@ export interface ExportedEvent {
   readonly metadata: StoredMetadata;
 }
 
+/** Who exports when the caller does not say: the operator's CLI. */
+export const CLI_ACTOR = 'system:cli';
+
 /**
  * The whole log (or one user's streams: a GDPR data export) in `$all` order, one event at a time, so a
  * caller that writes each line before asking for the next keeps memory flat.
+ *
+ * Every export is recorded in the security log once it ends (so it is not part of itself): DataExported
+ * in `security-<userId>` (one user's export) or `security-system` (the whole log), with the actor, the
+ * number of events handed out and whether the export ran to its end. An export that cannot be recorded
+ * fails.
  */
-export const exportLog = (deps: { auditLog: AuditLog }) =>
-  async function* (input: { userId?: string } = {}): AsyncIterable<ExportedEvent> {
-    for await (const event of deps.auditLog.events(
-      input.userId === undefined ? {} : { userId: input.userId },
-    )) {
-      yield {
-        stream: event.streamName,
-        revision: Number(event.revision),
-        id: event.id,
-        type: event.type,
-        data: event.data,
-        metadata: event.metadata,
-      };
+export const exportLog = (deps: { auditLog: AuditLog; store: EventStore; clock: Clock; ids: IdGenerator }) =>
+  async function* (input: { userId?: string; actor?: string } = {}): AsyncIterable<ExportedEvent> {
+    let events = 0;
+    const record = (complete: boolean) =>
+      appendSecurityEvent(deps, {
+        subject: input.userId ?? SYSTEM,
+        actor: input.actor ?? CLI_ACTOR,
+        event: {
+          type: 'DataExported',
+          data: {
+            at: deps.clock.now().toISOString(),
+            actor: input.actor ?? CLI_ACTOR,
+            subject: input.userId ?? 'all',
+            events,
+            complete,
+          },
+        },
+      });
+    let outcome: 'complete' | 'failed' | 'stopped' = 'stopped';
+    try {
+      for await (const event of deps.auditLog.events(
+        input.userId === undefined ? {} : { userId: input.userId },
+      )) {
+        events += 1;
+        yield {
+          stream: event.streamName,
+          revision: Number(event.revision),
+          id: event.id,
+          type: event.type,
+          data: event.data,
+          metadata: event.metadata,
+        };
+      }
+      outcome = 'complete';
+    } catch (error) {
+      outcome = 'failed';
+      await record(false).catch((recordError: unknown) => {
+        throw new AggregateError([error, recordError], 'The export failed and could not be recorded');
+      });
+      throw error;
+    } finally {
+      // 'stopped': the reader gave up early (e.g. its output failed); what it got is recorded all the same.
+      if (outcome !== 'failed') await record(outcome === 'complete');
     }
   };
 

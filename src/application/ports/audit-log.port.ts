@@ -10,9 +10,9 @@ const OWNED_STREAM = new RegExp(`^[a-z][a-z0-9_]*-(${UUID})(?:-.+)?$`, 'i');
 
 /**
  * The stream ownership rule, the only place it is written down: a stream belongs to the user whose id
- * follows its kind, `<kind>-<userId>` (`user-<id>`, `audit-<id>`) or `<kind>-<userId>-<suffix>`
- * (`budget-<id>-<YYYY-MM>`). Kinds have no hyphen and user ids are UUIDs, so the owner is unambiguous.
- * Undefined for a stream of no user.
+ * follows its kind, `<kind>-<userId>` (`user-<id>`, `audit-<id>`, `security-<id>`) or
+ * `<kind>-<userId>-<suffix>` (`budget-<id>-<YYYY-MM>`). Kinds have no hyphen and user ids are UUIDs, so
+ * the owner is unambiguous. Undefined for a stream of no user (`security-anonymous`, `security-system`).
  */
 export function streamOwner(stream: string): string | undefined {
   return OWNED_STREAM.exec(stream)?.[1]?.toLowerCase();
@@ -35,6 +35,25 @@ export interface AuditQuery {
   readonly limit: number;
 }
 
+/** Events of every stream of some kinds (`<kind>-…`), across users: the security log. */
+export interface StreamKindQuery {
+  /** Stream kinds such as `security`: lower-case letters, digits and `_`. */
+  readonly kinds: readonly string[];
+  /** Only the streams `<kind>-<userId>` of these kinds. */
+  readonly userId?: string;
+  readonly type?: string;
+  /** Inclusive lower bound on `metadata.occurredAt`. */
+  readonly from?: Date;
+  /** Exclusive upper bound on `metadata.occurredAt`. */
+  readonly to?: Date;
+  /** Keyset: events strictly after this `$all` position. */
+  readonly after?: GlobalPosition;
+  readonly limit: number;
+}
+
+/** The kind of a stream: what comes before its first hyphen. */
+export const streamKind = (stream: string): string => stream.slice(0, Math.max(0, stream.indexOf('-')));
+
 export interface StreamHead {
   readonly stream: string;
   /** What the store records as the stream's head, when it keeps one apart from the events. */
@@ -45,6 +64,8 @@ export interface StreamHead {
 export interface AuditLog {
   /** One user's events (every stream they own, see `streamOwner`) in `$all` order, one page. */
   page(query: AuditQuery): Promise<RecordedEvent[]>;
+  /** Events of every stream of the given kinds (of one user with `userId`) in `$all` order, one page. */
+  kindPage(query: StreamKindQuery): Promise<RecordedEvent[]>;
   /** The streams of one user, or of the whole log, sorted by name; read in pages (memory stays flat). */
   streams(userId?: string): AsyncIterable<StreamHead>;
   /**

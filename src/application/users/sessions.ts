@@ -3,12 +3,15 @@ import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
 import type { AccessClaims, IssuedTokens, TokenService, VerifiedToken } from '../ports/token-service.port.js';
 import type { TokenStore } from '../ports/token-store.port.js';
+import type { ClientInfo, SecurityLog } from '../security/security-log.js';
 
 export interface SessionDeps {
   readonly tokens: TokenService;
   readonly tokenStore: TokenStore;
   readonly ids: IdGenerator;
   readonly clock: Clock;
+  /** Where reuse detection and logout-all are recorded; nothing is recorded without it. */
+  readonly security?: SecurityLog;
 }
 
 /**
@@ -46,7 +49,10 @@ export function sessions(deps: SessionDeps) {
     verifyAccess,
 
     /** A new access token and the family's next refresh token, for the family's current refresh token. */
-    refresh: async (refreshToken: string): Promise<IssuedTokens & { userId: string }> => {
+    refresh: async (
+      refreshToken: string,
+      client: ClientInfo = {},
+    ): Promise<IssuedTokens & { userId: string }> => {
       const presented = await deps.tokens.decodeRefresh(refreshToken);
       if (!presented) return fail('invalid-refresh-token', 'The refresh token is invalid or expired');
       const nextId = deps.ids.uuid();
@@ -58,6 +64,17 @@ export function sessions(deps: SessionDeps) {
         ttlSeconds: deps.tokens.lifetimes.refreshSeconds,
       });
       if (outcome === 'reused') {
+        const security = deps.security;
+        await security?.bestEffort('RefreshTokenReused', () =>
+          security.record({
+            subject: presented.userId,
+            event: {
+              type: 'RefreshTokenReused',
+              data: { ...security.context(client), reason: 'spent-refresh-token' },
+            },
+            ...(client.correlationId ? { correlationId: client.correlationId } : {}),
+          }),
+        );
         return fail(
           'refresh-token-reused',
           'This refresh token was already used; the session has been ended, log in again',
@@ -94,9 +111,18 @@ export function sessions(deps: SessionDeps) {
       return true;
     },
 
-    /** Ends every session of the user, on every device. */
-    logoutAll: async (userId: string): Promise<void> => {
+    /** Ends every session of the user, on every device (recorded as SessionsRevoked). */
+    logoutAll: async (userId: string, client: ClientInfo = {}): Promise<void> => {
       await deps.tokenStore.revokeUser(userId);
+      const security = deps.security;
+      await security?.bestEffort('SessionsRevoked', () =>
+        security.record({
+          subject: userId,
+          actor: userId,
+          event: { type: 'SessionsRevoked', data: { ...security.context(client), reason: 'logout-all' } },
+          ...(client.correlationId ? { correlationId: client.correlationId } : {}),
+        }),
+      );
     },
   };
 }

@@ -3,6 +3,8 @@ import {
   type AuditQuery,
   ownsStream,
   type StreamHead,
+  type StreamKindQuery,
+  streamKind,
 } from '../../application/ports/audit-log.port.js';
 import type { EventStore, GlobalPosition, RecordedEvent } from '../../application/ports/event-store.port.js';
 
@@ -20,6 +22,21 @@ export class EventStoreAuditLog implements AuditLog {
     for await (const event of this.scan(query.after)) {
       if (!ownsStream(query.userId, event.streamName)) continue;
       if (query.stream !== undefined && event.streamName !== query.stream) continue;
+      if (query.type !== undefined && event.type !== query.type) continue;
+      const at = Date.parse(event.metadata.occurredAt);
+      if (query.from !== undefined && at < query.from.getTime()) continue;
+      if (query.to !== undefined && at >= query.to.getTime()) continue;
+      page.push(event);
+      if (page.length >= query.limit) break;
+    }
+    return page;
+  }
+
+  async kindPage(query: StreamKindQuery): Promise<RecordedEvent[]> {
+    const page: RecordedEvent[] = [];
+    for await (const event of this.scan(query.after)) {
+      if (!query.kinds.includes(streamKind(event.streamName))) continue;
+      if (query.userId !== undefined && !ownsStream(query.userId, event.streamName)) continue;
       if (query.type !== undefined && event.type !== query.type) continue;
       const at = Date.parse(event.metadata.occurredAt);
       if (query.from !== undefined && at < query.from.getTime()) continue;

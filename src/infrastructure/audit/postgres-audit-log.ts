@@ -4,6 +4,7 @@ import {
   type AuditQuery,
   ownsStream,
   type StreamHead,
+  type StreamKindQuery,
 } from '../../application/ports/audit-log.port.js';
 import { parsePosition, type RecordedEvent, START } from '../../application/ports/event-store.port.js';
 import { EVENT_COLUMNS, type EventRow, toRecorded } from '../event-store/postgres-event-store.js';
@@ -11,6 +12,7 @@ import { EVENT_COLUMNS, type EventRow, toRecorded } from '../event-store/postgre
 /** Only events of transactions older than every running one: a page or an export never skips a late commit. */
 const BELOW_HORIZON = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
 const STREAM_PAGE = 1000;
+const KIND = /^[a-z][a-z0-9_]*$/;
 const EXPORT_CHUNK = 500;
 
 /**
@@ -38,6 +40,34 @@ export class PostgresAuditLog implements AuditLog {
        ORDER BY transaction_id, global_position LIMIT $7`,
       [
         streams,
+        query.type ?? null,
+        query.from?.toISOString() ?? null,
+        query.to?.toISOString() ?? null,
+        tx.toString(),
+        position.toString(),
+        query.limit,
+      ],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async kindPage(query: StreamKindQuery): Promise<RecordedEvent[]> {
+    const kinds = query.kinds.filter((kind) => KIND.test(kind));
+    if (kinds.length === 0) return [];
+    const [tx, position] = parsePosition(query.after ?? START);
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM events
+       WHERE stream_name LIKE ANY($1::text[])
+         AND ($2::text[] IS NULL OR stream_name = ANY($2::text[]))
+         AND ($3::text IS NULL OR event_type = $3)
+         AND ($4::timestamptz IS NULL OR (metadata->>'occurredAt')::timestamptz >= $4)
+         AND ($5::timestamptz IS NULL OR (metadata->>'occurredAt')::timestamptz < $5)
+         AND (transaction_id, global_position) > ($6::text::xid8, $7::bigint)
+         AND ${BELOW_HORIZON}
+       ORDER BY transaction_id, global_position LIMIT $8`,
+      [
+        kinds.map((kind) => `${kind.replaceAll('_', '\\_')}-%`),
+        query.userId === undefined ? null : kinds.map((kind) => `${kind}-${query.userId?.toLowerCase()}`),
         query.type ?? null,
         query.from?.toISOString() ?? null,
         query.to?.toISOString() ?? null,

@@ -16,7 +16,8 @@ export const AUDIT_USAGE = `  audit verify [--user <id>]
       Prints the first broken link of each broken stream; exit code 1 when any is broken.
   export [--user <id>] [--out <file.jsonl>]
       Write the event log (or one user's streams: a GDPR data export) as JSON Lines, one event per line in
-      global order: {stream, revision, id, type, data, metadata}. To stdout without --out.
+      global order: {stream, revision, id, type, data, metadata}. To stdout without --out. Recorded in the
+      security log once it ends (DataExported, actor system:cli).
   import --in <file.jsonl>
       Load an export into an EMPTY instance through the append path, keeping ids, order and hashes; stops
       at the first event whose hash differs from the exported one. Run it before starting any worker.

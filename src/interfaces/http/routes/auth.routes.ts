@@ -1,7 +1,8 @@
-import { type Response, Router } from 'express';
+import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Daybook } from '../../../application/daybook.js';
 import type { IssuedTokens } from '../../../application/ports/token-service.port.js';
+import type { ClientInfo } from '../../../application/security/security-log.js';
 import type { LoginInput } from '../../../application/users/login.js';
 import { DomainError } from '../../../domain/shared/domain-error.js';
 import { authOf, bearerToken, requireAuth, unauthorized, type VerifyAccess } from '../auth.js';
@@ -57,7 +58,7 @@ export const authDocs = (docs: ApiDocs) =>
       method: 'post',
       path: '/api/auth/login',
       summary:
-        'Start a session. Failures are limited per account and per IP: 401 invalid-credentials, then 429 too-many-attempts with Retry-After (even with the right password)',
+        'Start a session. Failures are limited per account and per IP: 401 invalid-credentials, then 429 too-many-attempts with Retry-After (even with the right password). Every outcome is recorded in the security log (GET /api/audit/security)',
       body: loginBody,
       responses: { 200: tokensOut },
     },
@@ -65,7 +66,7 @@ export const authDocs = (docs: ApiDocs) =>
       method: 'post',
       path: '/api/auth/refresh',
       summary:
-        "Rotate: the presented refresh token is spent and the session's next one returned. 401 invalid-refresh-token; 401 refresh-token-reused when a spent token is presented again, which ends the whole session",
+        "Rotate: the presented refresh token is spent and the session's next one returned. 401 invalid-refresh-token; 401 refresh-token-reused when a spent token is presented again, which ends the whole session (recorded in the security log: RefreshTokenReused)",
       body: refreshBody,
       responses: { 200: tokensOut },
     },
@@ -80,7 +81,8 @@ export const authDocs = (docs: ApiDocs) =>
     {
       method: 'post',
       path: '/api/auth/logout-all',
-      summary: "End every session of the token's user (Bearer access token, any scope)",
+      summary:
+        "End every session of the token's user (Bearer access token, any scope); recorded in the security log (SessionsRevoked)",
       responses: { 204: undefined },
     },
   );
@@ -89,9 +91,12 @@ export const authDocs = (docs: ApiDocs) =>
 export interface AuthUseCases {
   readonly registerUser: Daybook['registerUser'];
   readonly login: (input: LoginInput) => Promise<IssuedTokens & { userId: string }>;
-  readonly refreshSession: (refreshToken: string) => Promise<IssuedTokens & { userId: string }>;
+  readonly refreshSession: (
+    refreshToken: string,
+    client?: ClientInfo,
+  ) => Promise<IssuedTokens & { userId: string }>;
   readonly logout: (accessToken: string, refreshToken?: string) => Promise<boolean>;
-  readonly logoutAll: (userId: string) => Promise<void>;
+  readonly logoutAll: (userId: string, client?: ClientInfo) => Promise<void>;
   readonly verifyAccessToken: VerifyAccess;
 }
 
@@ -101,6 +106,16 @@ function withRetryAfter(res: Response, error: unknown): never {
     res.setHeader('Retry-After', String(error.details.retryAfter));
   }
   throw error;
+}
+
+/** For the security log: the client's address and user agent (reduced there) and the correlation id. */
+function clientOf(req: Request): ClientInfo {
+  const userAgent = req.get('user-agent');
+  return {
+    correlationId: commandContext(req).correlationId,
+    ...(req.ip ? { ip: req.ip } : {}),
+    ...(userAgent ? { userAgent } : {}),
+  };
 }
 
 export function authRoutes(daybook: AuthUseCases): Router {
@@ -119,7 +134,7 @@ export function authRoutes(daybook: AuthUseCases): Router {
   router.post('/login', async (req, res) => {
     const body = parseBody(loginBody, req.body);
     const { userId: _, ...tokens } = await daybook
-      .login({ ...body, ...(req.ip ? { ip: req.ip } : {}) })
+      .login({ ...body, ...clientOf(req) })
       .catch((error: unknown) => withRetryAfter(res, error));
     res.setHeader('Cache-Control', 'no-store');
     res.json(tokens);
@@ -127,7 +142,7 @@ export function authRoutes(daybook: AuthUseCases): Router {
 
   router.post('/refresh', async (req, res) => {
     const body = parseBody(refreshBody, req.body);
-    const { userId: _, ...tokens } = await daybook.refreshSession(body.refreshToken);
+    const { userId: _, ...tokens } = await daybook.refreshSession(body.refreshToken, clientOf(req));
     res.setHeader('Cache-Control', 'no-store');
     res.json(tokens);
   });
@@ -141,7 +156,7 @@ export function authRoutes(daybook: AuthUseCases): Router {
   });
 
   router.post('/logout-all', requireAuth(daybook.verifyAccessToken), async (req, res) => {
-    await daybook.logoutAll(authOf(req).userId);
+    await daybook.logoutAll(authOf(req).userId, clientOf(req));
     res.status(204).end();
   });
 
