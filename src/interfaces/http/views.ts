@@ -1,3 +1,5 @@
+import type { Response } from 'express';
+import type { RecordExpenseResult } from '../../application/budget/record-expense.js';
 import { type Currency, formatMoney } from '../../domain/shared/money.js';
 import type { RegisteredUser } from '../../domain/user/user.js';
 
@@ -14,3 +16,27 @@ export const userView = (user: RegisteredUser) => ({
   income: amount(user.income, user.currency),
   registeredAt: user.registeredAt,
 });
+
+/** The 201 of every write that records an expense; a replay of an already recorded one says so. */
+export function sendRecorded(
+  res: Response,
+  result: RecordExpenseResult,
+  fields: { category: string; date: string; merchant?: string | undefined; description?: string | undefined },
+): void {
+  const currency = result.amount.currency;
+  if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
+  res
+    .status(201)
+    .location(`/api/transactions/${result.transactionId}`)
+    .json({
+      id: result.transactionId,
+      amount: amount(result.amount.amount, currency),
+      currency,
+      category: fields.category,
+      date: fields.date,
+      ...(fields.merchant ? { merchant: fields.merchant } : {}),
+      ...(fields.description ? { description: fields.description } : {}),
+      ...(result.overspentBy ? { overspentBy: amount(result.overspentBy.amount, currency) } : {}),
+      ...(result.position ? { position: result.position } : {}),
+    });
+}

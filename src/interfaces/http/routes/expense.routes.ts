@@ -7,7 +7,7 @@ import { authOf, requireScope } from '../auth.js';
 import { commandContext } from '../context.js';
 import { idempotency } from '../idempotency.js';
 import { categoryString, moneyString, parseBody, text } from '../validate.js';
-import { amount } from '../views.js';
+import { sendRecorded } from '../views.js';
 
 export interface ExpenseUseCases {
   readonly verifyAccessToken: (token: string) => Promise<AccessClaims | undefined>;
@@ -46,22 +46,12 @@ export function expenseRoutes(daybook: ExpenseUseCases): Router {
         },
         commandContext(req),
       );
-      const currency = result.amount.currency;
-      if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
-      res
-        .status(201)
-        .location(`/api/transactions/${result.transactionId}`)
-        .json({
-          id: result.transactionId,
-          amount: amount(result.amount.amount, currency),
-          currency,
-          category: result.category,
-          date: result.date,
-          ...(body.merchant ? { merchant: body.merchant } : {}),
-          ...(body.note ? { description: body.note } : {}),
-          ...(result.overspentBy ? { overspentBy: amount(result.overspentBy.amount, currency) } : {}),
-          ...(result.position ? { position: result.position } : {}),
-        });
+      sendRecorded(res, result, {
+        category: result.category,
+        date: result.date,
+        merchant: body.merchant,
+        description: body.note,
+      });
     },
   );
   return router;

@@ -44,7 +44,7 @@ import {
   parseQuery,
   text,
 } from '../validate.js';
-import { amount } from '../views.js';
+import { amount, sendRecorded } from '../views.js';
 
 /** What the transaction routes need from the application (a subset of Daybook). */
 export interface TransactionUseCases {
@@ -333,22 +333,7 @@ export function transactionRoutes(daybook: TransactionUseCases): Router {
       },
       commandContext(req),
     );
-    const currency = result.amount.currency;
-    if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
-    res
-      .status(201)
-      .location(`/api/transactions/${result.transactionId}`)
-      .json({
-        id: result.transactionId,
-        amount: amount(result.amount.amount, currency),
-        currency,
-        category: body.category,
-        date: body.date,
-        ...(body.merchant ? { merchant: body.merchant } : {}),
-        ...(body.description ? { description: body.description } : {}),
-        ...(result.overspentBy ? { overspentBy: amount(result.overspentBy.amount, currency) } : {}),
-        ...(result.position ? { position: result.position } : {}),
-      });
+    sendRecorded(res, result, body);
   });
 
   router.post('/bulk', requireScope(verify, 'write:transactions'), idempotent, async (req, res) => {
