@@ -7,6 +7,14 @@
  */
 export type RotationOutcome = 'rotated' | 'reused' | 'revoked' | 'unknown';
 
+export interface RotationRequest {
+  readonly family: string;
+  readonly userId: string;
+  readonly presentedId: string;
+  readonly nextId: string;
+  readonly ttlSeconds: number;
+}
+
 /**
  * Session state behind the stateless JWTs: one record per refresh-token family (its user, its current
  * refresh token id, a revoked flag), the ids of access tokens revoked before their expiry, and each
@@ -20,13 +28,7 @@ export interface TokenStore {
    * family `ttlSeconds` more; if it is not, revokes the family. Two callers presenting the same token
    * cannot both get `rotated`.
    */
-  rotate(input: {
-    family: string;
-    userId: string;
-    presentedId: string;
-    nextId: string;
-    ttlSeconds: number;
-  }): Promise<RotationOutcome>;
+  rotate(input: RotationRequest): Promise<RotationOutcome>;
   /** Ends a session: its refresh tokens and its access tokens stop working. Unknown families are ignored. */
   revokeFamily(family: string): Promise<void>;
   /** Ends every session of the user. */

@@ -1,4 +1,8 @@
-import type { RotationOutcome, TokenStore } from '../../application/ports/token-store.port.js';
+import type {
+  RotationOutcome,
+  RotationRequest,
+  TokenStore,
+} from '../../application/ports/token-store.port.js';
 
 interface Family {
   readonly userId: string;
@@ -48,13 +52,7 @@ export class MemoryTokenStore implements TokenStore {
     presentedId,
     nextId,
     ttlSeconds,
-  }: {
-    family: string;
-    userId: string;
-    presentedId: string;
-    nextId: string;
-    ttlSeconds: number;
-  }): Promise<RotationOutcome> {
+  }: RotationRequest): Promise<RotationOutcome> {
     const record = this.liveFamily(family);
     if (!record || record.userId !== userId) return 'unknown';
     if (record.revoked) return 'revoked';

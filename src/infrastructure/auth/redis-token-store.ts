@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
   type RotationOutcome,
+  type RotationRequest,
   type TokenStore,
   TokenStoreUnavailableError,
 } from '../../application/ports/token-store.port.js';
@@ -106,13 +107,7 @@ export class RedisTokenStore implements TokenStore {
     presentedId,
     nextId,
     ttlSeconds,
-  }: {
-    family: string;
-    userId: string;
-    presentedId: string;
-    nextId: string;
-    ttlSeconds: number;
-  }): Promise<RotationOutcome> {
+  }: RotationRequest): Promise<RotationOutcome> {
     const outcome = await this.call(() =>
       ROTATE.run(
         this.redis,

@@ -14,6 +14,22 @@ export type VerifyAccess = (token: string) => Promise<AccessClaims | undefined>;
 export const bearerToken = (req: Request): string | undefined =>
   /^Bearer ([A-Za-z0-9\-_.]{1,4096})$/.exec(req.headers.authorization ?? '')?.[1];
 
+const verified = new WeakMap<Request, Promise<AccessClaims | undefined>>();
+
+/**
+ * The request's access claims, verified once per request: the rate limiter and the scope check both need
+ * them, and each verification is a token-store lookup.
+ */
+export function claimsOf(req: Request, verify: VerifyAccess): Promise<AccessClaims | undefined> {
+  let claims = verified.get(req);
+  if (!claims) {
+    const token = bearerToken(req);
+    claims = token ? verify(token) : Promise.resolve(undefined);
+    verified.set(req, claims);
+  }
+  return claims;
+}
+
 export const unauthorized = () =>
   problem(401, 'unauthorized', 'Unauthorized', { detail: 'A valid Bearer access token is required' });
 
@@ -23,8 +39,7 @@ export const unauthorized = () =>
  */
 export const requireScope =
   (verify: VerifyAccess, scope?: Scope) => async (req: Request, _res: Response, next: NextFunction) => {
-    const token = bearerToken(req);
-    const claims = token ? await verify(token) : undefined;
+    const claims = await claimsOf(req, verify);
     if (!claims) throw unauthorized();
     if (scope && !claims.scopes.includes(scope) && !claims.scopes.includes('admin')) {
       throw problem(403, 'insufficient-scope', 'Forbidden', {

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { RateLimiter, RateTier } from '../../application/ports/rate-limiter.port.js';
 import type { AccessClaims } from '../../application/ports/token-service.port.js';
+import { claimsOf } from './auth.js';
 import { problem } from './problem.js';
 
 /**
@@ -10,8 +11,7 @@ import { problem } from './problem.js';
 export const rateLimit =
   (limiter: RateLimiter, verify: (token: string) => Promise<AccessClaims | undefined>) =>
   async (req: Request, res: Response, next: NextFunction) => {
-    const bearer = /^Bearer (\S{1,4096})$/.exec(req.headers.authorization ?? '')?.[1];
-    const claims = bearer ? await verify(bearer) : undefined;
+    const claims = await claimsOf(req, verify);
     const tier: RateTier = !claims
       ? 'anonymous'
       : claims.scopes.includes('premium:ai_insights')
