@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { budgetMonthDecider } from '../../src/domain/budget-month/budget-month.js';
+import type { PlannedCategory } from '../../src/domain/budget-month/events.js';
 import type { YearMonth } from '../../src/domain/shared/local-date.js';
 import { parseCurrency } from '../../src/domain/shared/money.js';
 import {
@@ -17,14 +18,25 @@ import { deciderSpec } from '../support/decider-spec.js';
 
 const spec = deciderSpec(budgetMonthDecider);
 const food600 = planned([flexible('food', 60000n)]);
+const plan = (
+  categories: PlannedCategory[],
+  extra: { income?: bigint; today?: string; effectiveFrom?: string } = {},
+) => ({
+  type: 'PlanMonth' as const,
+  data: {
+    userId: 'u1',
+    month: '2025-06' as YearMonth,
+    currency: USD,
+    income: extra.income ?? 100000n,
+    categories,
+    ...(extra.today ? { today: day(extra.today) } : {}),
+    ...(extra.effectiveFrom ? { effectiveFrom: day(extra.effectiveFrom) } : {}),
+    now: NOW,
+  },
+});
 
 describe('BudgetMonth decider', () => {
   describe('planning', () => {
-    const plan = (categories: ReturnType<typeof flexible>[], income = 100000n) => ({
-      type: 'PlanMonth' as const,
-      data: { userId: 'u1', month: '2025-06' as YearMonth, currency: USD, income, categories, now: NOW },
-    });
-
     it('plans an empty month, categories sorted, with the default split algorithm', () =>
       spec([])
         .when(plan([flexible('rent', 1n), flexible('food', 2n)]))
@@ -49,10 +61,131 @@ describe('BudgetMonth decider', () => {
         .thenRejects('invalid-plan');
     });
 
-    it('locks the plan once the month has expenses', () =>
+    it('re-plans a month with history from the effective day on: earlier days keep their allocations', () =>
       spec([food600, recorded('t1', '2025-06-02', 'food', 100n)])
-        .when(plan([flexible('food', 70000n)]))
-        .thenRejects('plan-locked'));
+        .when(plan([flexible('food', 90000n)], { today: '2025-06-16' }))
+        .thenEmits([
+          {
+            type: 'BudgetReplanned',
+            data: {
+              effectiveFrom: day('2025-06-16'),
+              income: 100000n,
+              categories: [flexible('food', 90000n)],
+              splitAlgorithm: 'even@1',
+              // 300.00 more over the 15 days from the 16th: 20.00 a day.
+              moves: Array.from({ length: 15 }, (_, i) => ({
+                day: day(`2025-06-${String(16 + i)}`),
+                category: cat('food'),
+                amount: 2000n,
+              })),
+              replannedAt: NOW,
+            },
+          },
+        ]));
+
+    it('refuses a re-plan below what the days before the effective day already used, naming the category', () =>
+      spec([food600, recorded('t1', '2025-06-02', 'food', 100n)])
+        .when(plan([flexible('food', 20000n)], { effectiveFrom: '2025-06-16' }))
+        // Days 1..15 hold 15 × 20.00 = 300.00 of the 600.00.
+        .thenRejects('plan-below-allocated', { categories: [{ category: 'food', minimum: '30000' }] }));
+
+    it('takes a decrease from the unspent days from the effective day on, then detects what it leaves over', () => {
+      const state = [food600, recorded('t1', '2025-06-20', 'food', 1500n)].reduce(
+        budgetMonthDecider.evolve,
+        budgetMonthDecider.initialState(),
+      );
+      const events = budgetMonthDecider.decide(
+        plan([flexible('food', 30000n)], { effectiveFrom: '2025-06-16' }),
+        state,
+      );
+      const [replanned] = events;
+      if (replanned?.type !== 'BudgetReplanned') throw new Error('expected BudgetReplanned');
+      expect(replanned.data.moves.reduce((t, m) => t + m.amount, 0n)).toBe(-30000n);
+      expect(replanned.data.moves.every((m) => m.day >= '2025-06-16')).toBe(true);
+      // The 20th had 5.00 unspent out of 20.00; it keeps at least what the other days could not give.
+      const after = events.reduce(budgetMonthDecider.evolve, state);
+      if (after.status !== 'planned') throw new Error('planned');
+      const total = [...after.allocated.values()].reduce((t, v) => t + v, 0n);
+      expect(total).toBe(30000n);
+    });
+  });
+
+  describe('the month as people live it', () => {
+    it('keeps expenses of an unplanned month and detects their overspends when the plan arrives', () => {
+      spec([])
+        .when(record('t1', '2025-06-01', 'food', 2500n))
+        .thenEmits([
+          {
+            type: 'ExpenseRecorded',
+            data: { ...recorded('t1', '2025-06-01', 'food', 2500n).data, currency: USD } as never,
+          },
+        ]);
+      const unplanned = {
+        type: 'ExpenseRecorded' as const,
+        data: { ...(recorded('t1', '2025-06-01', 'food', 2500n).data as object), currency: USD } as never,
+      };
+      spec([unplanned])
+        .when(plan([flexible('food', 60000n)]))
+        .thenEmits([
+          planned([flexible('food', 60000n)], { income: 100000n }),
+          {
+            type: 'OverspendDetected',
+            data: { day: day('2025-06-01'), category: cat('food'), overBy: 500n, causedBy: 't1' },
+          },
+        ]);
+    });
+
+    it('lets an expense in a category the plan does not name join the month with nothing planned', () => {
+      spec([food600])
+        .when(record('t1', '2025-06-03', 'gifts', 1000n))
+        .thenEmits([
+          recorded('t1', '2025-06-03', 'gifts', 1000n),
+          {
+            type: 'OverspendDetected',
+            data: { day: day('2025-06-03'), category: cat('gifts'), overBy: 1000n, causedBy: 't1' },
+          },
+        ]);
+    });
+
+    it('gives back the declared shortfall when the expense that caused it is voided', () => {
+      const overdrawn = {
+        type: 'MonthOverdrawn' as const,
+        data: {
+          day: day('2025-06-29'),
+          category: cat('food'),
+          shortfall: 6000n,
+          causedBy: 't1',
+          detectedAt: NOW,
+        },
+      };
+      const rebalanced = {
+        type: 'BudgetRebalanced' as const,
+        data: {
+          coveredDay: day('2025-06-29'),
+          category: cat('food'),
+          amount: 2000n,
+          moves: [{ day: day('2025-06-30'), category: cat('food'), amount: -2000n }],
+          algorithm: 'proportional@1',
+          causedBy: 't1',
+          rebalancedAt: NOW,
+        },
+      };
+      spec([food600, recorded('t1', '2025-06-29', 'food', 10000n), rebalanced, overdrawn])
+        .when({ type: 'VoidExpense', data: { transactionId: 't1', now: NOW } })
+        .thenEmits([
+          { type: 'ExpenseVoided', data: { transactionId: 't1', voidedAt: NOW } },
+          {
+            type: 'ShortfallReduced',
+            data: {
+              day: day('2025-06-29'),
+              category: cat('food'),
+              amount: 6000n,
+              transactionId: 't1',
+              reducedAt: NOW,
+            },
+          },
+        ]);
+    });
   });
 
   describe('recording expenses', () => {
@@ -108,16 +241,10 @@ describe('BudgetMonth decider', () => {
         .when(record('t1', '2025-06-02', 'food', 101n, { merchant: 'Cafe' }))
         .thenRejects('transaction-id-conflict', { fields: ['day', 'amount', 'merchant'] }));
 
-    it('rejects expenses the plan cannot hold', () => {
-      spec([])
-        .when(record('t1', '2025-06-01', 'food', 1n))
-        .thenRejects('month-not-planned');
+    it('rejects expenses the month cannot hold', () => {
       spec([food600])
         .when(record('t1', '2025-07-01', 'food', 1n))
         .thenRejects('date-outside-month');
-      spec([food600])
-        .when(record('t1', '2025-06-01', 'cars', 1n))
-        .thenRejects('unknown-category');
       spec([food600])
         .when(record('t1', '2025-06-01', 'food', 0n))
         .thenRejects('invalid-amount');
@@ -149,6 +276,13 @@ describe('BudgetMonth decider', () => {
             data: { day: day('2025-06-01'), category: cat('food'), overBy: 100n, causedBy: 't1' },
           },
         ]));
+
+    it('refuses a category beyond the limit of 50 per month', () => {
+      const many = planned(Array.from({ length: 50 }, (_, i) => flexible(`c${i}`, 1n)));
+      spec([many])
+        .when(record('t1', '2025-06-01', 'one-more', 1n))
+        .thenRejects('too-many-categories');
+    });
 
     it('voids once; voiding again changes nothing; a voided expense cannot be amended', () => {
       const voided = { type: 'ExpenseVoided' as const, data: { transactionId: 't1', voidedAt: NOW } };

@@ -14,6 +14,16 @@ const expenseFields = {
 
 const cellRef = z.object({ day: z.string(), category: z.string() });
 const cellMove = z.object({ day: z.string(), category: z.string(), amount: minorUnits });
+const plannedCategories = z.array(
+  z.object({
+    category: z.string(),
+    amount: minorUnits,
+    kind: z.enum(['flexible', 'fixed']),
+    dueDay: z.number().int().optional(),
+  }),
+);
+const planReason = z.enum(['manual', 'auto-previous', 'auto-suggested']).optional();
+const { transactionId: _, ...movedFields } = expenseFields;
 
 export const budgetMonthCodec = createCodec<BudgetMonthEvent>({
   BudgetPlanned: {
@@ -23,22 +33,29 @@ export const budgetMonthCodec = createCodec<BudgetMonthEvent>({
       month: z.string(),
       currency: z.string(),
       income: minorUnits,
-      categories: z.array(
-        z.object({
-          category: z.string(),
-          amount: minorUnits,
-          kind: z.enum(['flexible', 'fixed']),
-          dueDay: z.number().int().optional(),
-        }),
-      ),
+      categories: plannedCategories,
       splitAlgorithm: z.string(),
+      reason: planReason,
       plannedAt: isoTimestamp,
+    }),
+  },
+  BudgetReplanned: {
+    version: 1,
+    schema: z.object({
+      effectiveFrom: z.string(),
+      income: minorUnits,
+      categories: plannedCategories,
+      splitAlgorithm: z.string(),
+      moves: z.array(cellMove),
+      reason: planReason,
+      replannedAt: isoTimestamp,
     }),
   },
   ExpenseRecorded: {
     version: 1,
     schema: z.object({
       ...expenseFields,
+      currency: z.string().optional(),
       source: z.enum(['manual', 'import', 'receipt', 'bank']),
       idempotencyKey: text,
       recordedAt: isoTimestamp,
@@ -47,7 +64,12 @@ export const budgetMonthCodec = createCodec<BudgetMonthEvent>({
   ExpenseAmended: { version: 1, schema: z.object({ ...expenseFields, amendedAt: isoTimestamp }) },
   ExpenseVoided: {
     version: 1,
-    schema: z.object({ transactionId: z.string(), reason: text, voidedAt: isoTimestamp }),
+    schema: z.object({
+      transactionId: z.string(),
+      reason: text,
+      movedTo: z.object(movedFields).optional(),
+      voidedAt: isoTimestamp,
+    }),
   },
   BudgetRebalanced: {
     version: 1,
@@ -69,6 +91,16 @@ export const budgetMonthCodec = createCodec<BudgetMonthEvent>({
       shortfall: minorUnits,
       causedBy: z.string(),
       detectedAt: isoTimestamp,
+    }),
+  },
+  ShortfallReduced: {
+    version: 1,
+    schema: z.object({
+      day: z.string(),
+      category: z.string(),
+      amount: minorUnits,
+      transactionId: z.string().optional(),
+      reducedAt: isoTimestamp,
     }),
   },
   AllocationAdjusted: {

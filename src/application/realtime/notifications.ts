@@ -95,7 +95,7 @@ export function messagesFor(at: BudgetEventAt, currency: Currency): RealtimeMess
       return [
         message('transaction-alerts', {
           transactionId: event.data.transactionId,
-          ...optional({ reason: event.data.reason }),
+          ...optional({ reason: event.data.reason, movedTo: event.data.movedTo?.day }),
         }),
       ];
     case 'OverspendDetected':
@@ -108,16 +108,30 @@ export function messagesFor(at: BudgetEventAt, currency: Currency): RealtimeMess
         }),
       ];
     case 'BudgetPlanned':
+    case 'BudgetReplanned': {
+      const d = event.data;
       return [
         message('budget-updates', {
-          income: money(event.data.income),
-          categories: event.data.categories.map((c) => ({
+          income: money(d.income),
+          categories: d.categories.map((c) => ({
             category: c.category,
             amount: money(c.amount),
             kind: c.kind,
             ...(c.dueDay === undefined ? {} : { dueDay: c.dueDay }),
           })),
-          splitAlgorithm: event.data.splitAlgorithm,
+          splitAlgorithm: d.splitAlgorithm,
+          reason: d.reason ?? 'manual',
+          ...('effectiveFrom' in d ? { effectiveFrom: d.effectiveFrom, moves: moves(d.moves) } : {}),
+        }),
+      ];
+    }
+    case 'ShortfallReduced':
+      return [
+        message('budget-updates', {
+          day: event.data.day,
+          category: event.data.category,
+          amount: money(event.data.amount),
+          ...optional({ transactionId: event.data.transactionId }),
         }),
       ];
     case 'BudgetRebalanced':

@@ -1,7 +1,7 @@
 import type { Category } from '../shared/category.js';
 import type { LocalDate, YearMonth } from '../shared/local-date.js';
 import type { Currency } from '../shared/money.js';
-import type { ExpenseSource, PlannedCategory, RolloverPolicy } from './events.js';
+import type { ExpenseFields, ExpenseSource, PlannedCategory, PlanReason, RolloverPolicy } from './events.js';
 
 /** Time is an input: `now` is an ISO timestamp supplied by the caller's clock. */
 export type PlanMonth = {
@@ -13,6 +13,14 @@ export type PlanMonth = {
     income: bigint;
     categories: PlannedCategory[];
     splitAlgorithm?: string;
+    /**
+     * A month with history changes from this day on (days before keep their allocations). Default: the
+     * user's `today`, clamped into the month.
+     */
+    effectiveFrom?: LocalDate;
+    /** The user's calendar date now, in their time zone. */
+    today?: LocalDate;
+    reason?: PlanReason;
     now: string;
   };
 };
@@ -49,7 +57,7 @@ export type AmendExpense = {
 
 export type VoidExpense = {
   type: 'VoidExpense';
-  data: { transactionId: string; reason?: string; now: string };
+  data: { transactionId: string; reason?: string; movedTo?: ExpenseFields; now: string };
 };
 
 /** Cover whatever is still uncovered in an overspent cell. Repeating it changes nothing. */

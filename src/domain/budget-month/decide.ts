@@ -2,7 +2,7 @@ import type { Category } from '../shared/category.js';
 import { fail, invariant } from '../shared/domain-error.js';
 import { dateInMonth, dayOfMonth, daysInMonth, type LocalDate, monthOf } from '../shared/local-date.js';
 import type { Currency } from '../shared/money.js';
-import { cellAmount } from './cells.js';
+import { cellAmount, parseCellKey } from './cells.js';
 import type {
   AdjustAllocation,
   AmendExpense,
@@ -13,11 +13,19 @@ import type {
   RecordExpense,
   VoidExpense,
 } from './commands.js';
-import type { BudgetMonthEvent, ExpenseFields, OverspendDetected } from './events.js';
+import { type CellAt, consequences } from './consequences.js';
+import type { BudgetMonthEvent, ExpenseFields, PlannedCategory } from './events.js';
 import { DEFAULT_REDISTRIBUTION, redistribution } from './redistribution.js';
+import { replan } from './replan.js';
 import { ROLLOVER_ALGORITHM, rollover } from './rollover.js';
 import { DEFAULT_SPLIT_ALGORITHM, splitAlgorithm } from './split-algorithms.js';
-import { type BudgetMonthState, evolveBudgetMonth, type PlannedMonth } from './state.js';
+import {
+  type BudgetMonthState,
+  evolveBudgetMonth,
+  type PlannedMonth,
+  type UnplannedMonth,
+  withCategory,
+} from './state.js';
 
 const MAX_CATEGORIES = 50;
 const MAX_TEXT = 200;
@@ -27,11 +35,11 @@ export function decideBudgetMonth(command: BudgetMonthCommand, state: BudgetMont
     case 'PlanMonth':
       return planMonth(command, state);
     case 'RecordExpense':
-      return recordExpense(command, requirePlanned(state));
+      return recordExpense(command, state);
     case 'AmendExpense':
-      return amendExpense(command, requirePlanned(state));
+      return amendExpense(command, state);
     case 'VoidExpense':
-      return voidExpense(command, requirePlanned(state));
+      return voidExpense(command, state);
     case 'Rebalance':
       return rebalance(command, requirePlanned(state));
     case 'AdjustAllocation':
@@ -132,17 +140,21 @@ function adjustAllocation({ data }: AdjustAllocation, state: PlannedMonth): Budg
       },
     );
   }
-  return [
-    {
-      type: 'AllocationAdjusted',
-      data: {
-        from: data.from,
-        to: data.to,
-        amount: data.amount,
-        ...(data.reason ? { reason: data.reason } : {}),
-        adjustedAt: data.now,
-      },
+  const adjusted: BudgetMonthEvent = {
+    type: 'AllocationAdjusted',
+    data: {
+      from: data.from,
+      to: data.to,
+      amount: data.amount,
+      ...(data.reason ? { reason: data.reason } : {}),
+      adjustedAt: data.now,
     },
+  };
+  // More allocation in the receiving cell can shrink a shortfall declared there.
+  const after = evolveBudgetMonth(state, adjusted) as PlannedMonth;
+  return [
+    adjusted,
+    ...consequences(state, after, [{ day: dayOfMonth(data.to.day), category: data.to.category }], data.now),
   ];
 }
 
@@ -196,37 +208,121 @@ function planMonth({ data }: PlanMonth, state: BudgetMonthState): BudgetMonthEve
   splitAlgorithm(algorithm);
   validatePlan(data);
   const categories = [...data.categories].sort((a, b) => (a.category < b.category ? -1 : 1));
-  if (state.status === 'planned') {
+  if (state.status === 'unplanned') return firstPlan(data, categories, algorithm, state);
+  if (!state.locked && data.effectiveFrom === undefined) {
     const same =
       state.splitAlgorithm === algorithm &&
       state.income === data.income &&
       state.currency === data.currency &&
       samePlan(state.plan, categories);
-    if (same) return [];
-    if (state.locked) {
-      fail(
-        'plan-locked',
-        `${data.month} already has expenses or budget changes; its plan can no longer be replaced`,
-        {
-          month: data.month,
-        },
-      );
-    }
+    return same ? [] : [plannedEvent(data, categories, algorithm)];
   }
-  return [
-    {
-      type: 'BudgetPlanned',
-      data: {
-        userId: data.userId,
-        month: data.month,
-        currency: data.currency,
-        income: data.income,
-        categories,
-        splitAlgorithm: algorithm,
-        plannedAt: data.now,
-      },
+  return replanMonth(data, categories, algorithm, state);
+}
+
+const plannedEvent = (
+  data: PlanMonth['data'],
+  categories: PlannedCategory[],
+  algorithm: string,
+): BudgetMonthEvent => ({
+  type: 'BudgetPlanned',
+  data: {
+    userId: data.userId,
+    month: data.month,
+    currency: data.currency,
+    income: data.income,
+    categories,
+    splitAlgorithm: algorithm,
+    ...(data.reason ? { reason: data.reason } : {}),
+    plannedAt: data.now,
+  },
+});
+
+/**
+ * The first plan of a month that may already hold expenses: their categories join the plan (nothing
+ * planned for the ones it does not name) and every cell they overspend is detected at once.
+ */
+function firstPlan(
+  data: PlanMonth['data'],
+  categories: PlannedCategory[],
+  algorithm: string,
+  state: UnplannedMonth,
+): BudgetMonthEvent[] {
+  if (state.currency !== undefined && state.currency !== data.currency) {
+    fail('currency-mismatch', `${data.month} has expenses in ${state.currency}, not ${data.currency}`, {
+      expected: state.currency,
+      actual: data.currency,
+    });
+  }
+  let plan: readonly PlannedCategory[] = categories;
+  for (const category of spentCategories(state)) plan = withCategory(plan, category);
+  requireCategoryLimit(plan.length);
+  const planned = plannedEvent(data, [...plan], algorithm);
+  const after = evolveBudgetMonth(state, planned) as PlannedMonth;
+  const cells = [...state.spent.keys()].map(parseCellKey);
+  return [planned, ...consequences(state, after, cells, data.now)];
+}
+
+/** A plan change from an effective day on, in a month with history (see `replan`). */
+function replanMonth(
+  data: PlanMonth['data'],
+  categories: PlannedCategory[],
+  algorithm: string,
+  state: PlannedMonth,
+): BudgetMonthEvent[] {
+  if (data.currency !== state.currency) {
+    fail('currency-mismatch', `${state.month} is budgeted in ${state.currency}, not ${data.currency}`, {
+      expected: state.currency,
+      actual: data.currency,
+    });
+  }
+  const from = effectiveDay(data, state);
+  const changed = replan(state, categories, algorithm, from);
+  requireCategoryLimit(changed.categories.length);
+  const same =
+    changed.moves.length === 0 &&
+    state.splitAlgorithm === algorithm &&
+    state.income === data.income &&
+    samePlan(state.plan, changed.categories);
+  if (same) return [];
+  const replanned: BudgetMonthEvent = {
+    type: 'BudgetReplanned',
+    data: {
+      effectiveFrom: dateInMonth(state.month, from),
+      income: data.income,
+      categories: changed.categories,
+      splitAlgorithm: algorithm,
+      moves: changed.moves,
+      ...(data.reason ? { reason: data.reason } : {}),
+      replannedAt: data.now,
     },
-  ];
+  };
+  const after = evolveBudgetMonth(state, replanned) as PlannedMonth;
+  const cells = changed.moves.map((m) => ({ day: dayOfMonth(m.day), category: m.category }));
+  return [replanned, ...consequences(state, after, cells, data.now)];
+}
+
+/** The explicit effective day, or the user's today clamped into the month (day 1 without a today). */
+function effectiveDay(data: PlanMonth['data'], state: PlannedMonth): number {
+  if (data.effectiveFrom !== undefined) {
+    requireInMonth(data.effectiveFrom, state);
+    return dayOfMonth(data.effectiveFrom);
+  }
+  if (data.today === undefined) return 1;
+  const month = monthOf(data.today);
+  if (month < state.month) return 1;
+  if (month > state.month) return daysInMonth(state.month);
+  return dayOfMonth(data.today);
+}
+
+function requireCategoryLimit(count: number): void {
+  if (count > MAX_CATEGORIES) {
+    fail('too-many-categories', `A month has at most ${MAX_CATEGORIES} categories`, { limit: MAX_CATEGORIES });
+  }
+}
+
+function spentCategories(state: BudgetMonthState): Set<Category> {
+  return new Set([...state.spent.keys()].map((key) => parseCellKey(key).category));
 }
 
 function validatePlan(data: PlanMonth['data']): void {
@@ -269,7 +365,7 @@ const samePlan = (a: PlannedMonth['plan'], b: PlannedMonth['plan']): boolean =>
     );
   });
 
-function recordExpense({ data }: RecordExpense, state: PlannedMonth): BudgetMonthEvent[] {
+function recordExpense({ data }: RecordExpense, state: BudgetMonthState): BudgetMonthEvent[] {
   const fields: ExpenseFields = {
     day: data.day,
     category: data.category,
@@ -288,86 +384,92 @@ function recordExpense({ data }: RecordExpense, state: PlannedMonth): BudgetMont
       { transactionId: data.transactionId, fields: differing },
     );
   }
-  return withOverspend(state, data.transactionId, {
+  const recorded: BudgetMonthEvent = {
     type: 'ExpenseRecorded',
     data: {
       transactionId: data.transactionId,
       ...definedOnly(fields),
+      // Without a plan nothing else says the month's currency yet.
+      ...(state.status === 'unplanned' ? { currency: data.currency } : {}),
       source: data.source,
       ...(data.idempotencyKey === undefined ? {} : { idempotencyKey: data.idempotencyKey }),
       recordedAt: data.now,
     },
-  });
+  };
+  return withConsequences(state, recorded, [cellOf(fields)], data.now, data.transactionId);
 }
 
-function amendExpense({ data }: AmendExpense, state: PlannedMonth): BudgetMonthEvent[] {
+function amendExpense({ data }: AmendExpense, state: BudgetMonthState): BudgetMonthEvent[] {
   const existing = liveTransaction(state, data.transactionId);
   const { current } = existing;
-  const next: ExpenseFields = {
-    day: data.day ?? current.day,
-    category: data.category ?? current.category,
-    amount: data.amount ?? current.amount,
-    merchant: data.merchant === null ? undefined : (data.merchant ?? current.merchant),
-    note: data.note === null ? undefined : (data.note ?? current.note),
-  };
+  const next = mergeExpense(current, data);
   validateExpense(next, data.currency, state);
   if (differingFields(current, next).length === 0) return [];
-  return withOverspend(state, data.transactionId, {
+  const amended: BudgetMonthEvent = {
     type: 'ExpenseAmended',
     data: { transactionId: data.transactionId, ...definedOnly(next), amendedAt: data.now },
-  });
+  };
+  return withConsequences(state, amended, [cellOf(current), cellOf(next)], data.now, data.transactionId);
 }
 
-function voidExpense({ data }: VoidExpense, state: PlannedMonth): BudgetMonthEvent[] {
+function voidExpense({ data }: VoidExpense, state: BudgetMonthState): BudgetMonthEvent[] {
   const existing = state.transactions.get(data.transactionId);
   if (!existing) return fail('transaction-not-found', `No transaction ${data.transactionId} in this month`);
   if (existing.voided) return [];
-  return [
-    {
-      type: 'ExpenseVoided',
-      data: {
-        transactionId: data.transactionId,
-        ...(data.reason === undefined ? {} : { reason: data.reason }),
-        voidedAt: data.now,
-      },
+  const voided: BudgetMonthEvent = {
+    type: 'ExpenseVoided',
+    data: {
+      transactionId: data.transactionId,
+      ...(data.reason === undefined ? {} : { reason: data.reason }),
+      ...(data.movedTo === undefined ? {} : { movedTo: definedOnly(data.movedTo) }),
+      voidedAt: data.now,
     },
-  ];
-}
-
-/**
- * Appends OverspendDetected to an expense event when it pushes its (day, category) over the allocation.
- * `overBy` is only the newly exceeded part: spending that was already over, and not yet rebalanced,
- * is not reported twice.
- */
-function withOverspend(
-  state: PlannedMonth,
-  transactionId: string,
-  event: Extract<BudgetMonthEvent, { type: 'ExpenseRecorded' | 'ExpenseAmended' }>,
-): BudgetMonthEvent[] {
-  const after = evolveBudgetMonth(state, event) as PlannedMonth;
-  const day = dayOfMonth(event.data.day);
-  const { category } = event.data;
-  const allocated = cellAmount(state.allocated, day, category);
-  const spentBefore = cellAmount(state.spent, day, category);
-  const spentAfter = cellAmount(after.spent, day, category);
-  const overBy = spentAfter - maxOf(allocated, spentBefore);
-  if (overBy <= 0n) return [event];
-  const overspend: OverspendDetected = {
-    type: 'OverspendDetected',
-    data: { day: event.data.day, category, overBy, causedBy: transactionId },
   };
-  return [event, overspend];
+  return withConsequences(state, voided, [cellOf(existing.current)], data.now, data.transactionId);
 }
 
-function validateExpense(fields: ExpenseFields, currency: Currency, state: PlannedMonth): void {
-  if (currency !== state.currency) {
-    fail('currency-mismatch', `${state.month} is budgeted in ${state.currency}, not ${currency}`, {
-      expected: state.currency,
+/** An expense's fields after a change: absent keeps a field, `null` clears merchant or note. */
+export function mergeExpense(
+  current: ExpenseFields,
+  changes: Pick<AmendExpense['data'], 'day' | 'category' | 'amount' | 'merchant' | 'note'>,
+): ExpenseFields {
+  return {
+    day: changes.day ?? current.day,
+    category: changes.category ?? current.category,
+    amount: changes.amount ?? current.amount,
+    merchant: changes.merchant === null ? undefined : (changes.merchant ?? current.merchant),
+    note: changes.note === null ? undefined : (changes.note ?? current.note),
+  };
+}
+
+const cellOf = (fields: ExpenseFields): CellAt => ({ day: dayOfMonth(fields.day), category: fields.category });
+
+/** The event, and what it means for the cells it touched once the month has a plan. */
+function withConsequences(
+  state: BudgetMonthState,
+  event: BudgetMonthEvent,
+  cells: readonly CellAt[],
+  now: string,
+  transactionId: string,
+): BudgetMonthEvent[] {
+  const after = evolveBudgetMonth(state, event);
+  if (after.status !== 'planned') return [event];
+  return [event, ...consequences(state, after, cells, now, transactionId)];
+}
+
+function validateExpense(fields: ExpenseFields, currency: Currency, state: BudgetMonthState): void {
+  const expected = state.currency ?? currency;
+  if (currency !== expected) {
+    fail('currency-mismatch', `${monthOf(fields.day)} is budgeted in ${expected}, not ${currency}`, {
+      expected,
       actual: currency,
     });
   }
-  requireInMonth(fields.day, state);
-  requireCategory(fields.category, state);
+  if (state.month !== undefined && monthOf(fields.day) !== state.month) {
+    fail('date-outside-month', `${fields.day} is not in ${state.month}`, { month: state.month });
+  }
+  const categories = state.status === 'planned' ? state.plan.map((p) => p.category) : spentCategories(state);
+  if (![...categories].includes(fields.category)) requireCategoryLimit([...categories].length + 1);
   if (fields.amount <= 0n) fail('invalid-amount', 'An expense amount is greater than zero');
   for (const key of ['merchant', 'note'] as const) {
     const text = fields[key];
@@ -377,14 +479,12 @@ function validateExpense(fields: ExpenseFields, currency: Currency, state: Plann
   }
 }
 
-function liveTransaction(state: PlannedMonth, transactionId: string) {
+function liveTransaction(state: BudgetMonthState, transactionId: string) {
   const existing = state.transactions.get(transactionId);
   if (!existing) return fail('transaction-not-found', `No transaction ${transactionId} in this month`);
   if (existing.voided) return fail('transaction-voided', `Transaction ${transactionId} was voided`);
   return existing;
 }
-
-const maxOf = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 const EXPENSE_FIELDS = ['day', 'category', 'amount', 'merchant', 'note'] as const;
 

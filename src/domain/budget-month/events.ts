@@ -24,6 +24,14 @@ export interface ExpenseFields {
   readonly note?: string;
 }
 
+/**
+ * Why a month got its plan: the user set it, or it was planned for them at the month's first write or
+ * query from their `autoPlan` preference (the previous month's plan, or a suggestion from income and
+ * history). Events written before reasons existed were all set by the user.
+ */
+export type PlanReason = 'manual' | 'auto-previous' | 'auto-suggested';
+
+/** A month's first plan (or its replacement while nothing but the plan happened in it). */
 export type BudgetPlanned = {
   type: 'BudgetPlanned';
   data: {
@@ -33,7 +41,27 @@ export type BudgetPlanned = {
     income: bigint;
     categories: PlannedCategory[];
     splitAlgorithm: string;
+    reason?: PlanReason;
     plannedAt: string;
+  };
+};
+
+/**
+ * A plan changed mid-month, from `effectiveFrom` on. Days before it keep their allocations; each
+ * category's change of amount (new minus old) is spread over the days from `effectiveFrom` (added by
+ * the split's weights, or taken from what those days hold). `moves` are those per-cell changes, decided
+ * once and recorded, so replay never re-runs the split.
+ */
+export type BudgetReplanned = {
+  type: 'BudgetReplanned';
+  data: {
+    effectiveFrom: LocalDate;
+    income: bigint;
+    categories: PlannedCategory[];
+    splitAlgorithm: string;
+    moves: CellMove[];
+    reason?: PlanReason;
+    replannedAt: string;
   };
 };
 
@@ -41,6 +69,8 @@ export type ExpenseRecorded = {
   type: 'ExpenseRecorded';
   data: ExpenseFields & {
     transactionId: string;
+    /** The amount's currency: an expense may come before any plan says the month's currency. */
+    currency?: Currency;
     source: ExpenseSource;
     idempotencyKey?: string;
     recordedAt: string;
@@ -53,9 +83,13 @@ export type ExpenseAmended = {
   data: ExpenseFields & { transactionId: string; amendedAt: string };
 };
 
+/**
+ * `movedTo`: the expense leaves this month for another (its new fields, in that month). The record there
+ * is finished by a reaction keyed by this event's id, so a crash between the two months loses nothing.
+ */
 export type ExpenseVoided = {
   type: 'ExpenseVoided';
-  data: { transactionId: string; reason?: string; voidedAt: string };
+  data: { transactionId: string; reason?: string; movedTo?: ExpenseFields; voidedAt: string };
 };
 
 export type OverspendDetected = {
@@ -94,6 +128,16 @@ export type MonthOverdrawn = {
   data: { day: LocalDate; category: Category; shortfall: bigint; causedBy: string; detectedAt: string };
 };
 
+/**
+ * A declared shortfall shrinks: the spending that caused it was voided or reduced, or the cell got more
+ * allocation (a re-plan, an adjustment). Compensates MonthOverdrawn; `transactionId` names the expense
+ * whose change freed it, when one did.
+ */
+export type ShortfallReduced = {
+  type: 'ShortfallReduced';
+  data: { day: LocalDate; category: Category; amount: bigint; transactionId?: string; reducedAt: string };
+};
+
 export interface CellRef {
   readonly day: LocalDate;
   readonly category: Category;
@@ -125,24 +169,28 @@ export type DayClosed = {
 
 export type BudgetMonthEvent =
   | BudgetPlanned
+  | BudgetReplanned
   | ExpenseRecorded
   | ExpenseAmended
   | ExpenseVoided
   | OverspendDetected
   | BudgetRebalanced
   | MonthOverdrawn
+  | ShortfallReduced
   | AllocationAdjusted
   | DayClosed;
 export type BudgetMonthEventType = BudgetMonthEvent['type'];
 
 export const budgetMonthEventTypes: readonly BudgetMonthEventType[] = [
   'BudgetPlanned',
+  'BudgetReplanned',
   'ExpenseRecorded',
   'ExpenseAmended',
   'ExpenseVoided',
   'OverspendDetected',
   'BudgetRebalanced',
   'MonthOverdrawn',
+  'ShortfallReduced',
   'AllocationAdjusted',
   'DayClosed',
 ];

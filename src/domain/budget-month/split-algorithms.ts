@@ -11,9 +11,12 @@ import type { PlannedCategory } from './events.js';
  */
 export type SplitAlgorithm = (plan: readonly PlannedCategory[], month: YearMonth) => Cells;
 
-/** Flexible amounts spread over the days by `dayWeights` (largest remainder); fixed ones whole on their due day. */
+/** How much of a flexible amount each day of the month gets, relatively. */
+type DayWeights = (month: YearMonth, days: number) => bigint[];
+
+/** Flexible amounts spread over the days by their weights (largest remainder); fixed ones whole on their due day. */
 const weightedSplit =
-  (dayWeights: (month: YearMonth, days: number) => bigint[]): SplitAlgorithm =>
+  (dayWeights: DayWeights): SplitAlgorithm =>
   (plan, month) => {
     const days = daysInMonth(month);
     const weights = dayWeights(month, days);
@@ -33,17 +36,20 @@ const weightedSplit =
 const WEEKDAY_WEIGHT = 2n;
 const WEEKEND_WEIGHT = 3n;
 
-const registry: Readonly<Record<string, SplitAlgorithm>> = {
+const weights: Readonly<Record<string, DayWeights>> = {
   /** Every day the same share. */
-  'even@1': weightedSplit((_, days) => new Array<bigint>(days).fill(1n)),
+  'even@1': (_, days) => new Array<bigint>(days).fill(1n),
   /** Saturdays and Sundays get 1.5 times a weekday's share: flexible spending clusters there. */
-  'weekend-weighted@2': weightedSplit((month, days) =>
+  'weekend-weighted@2': (month, days) =>
     Array.from({ length: days }, (_, i) => {
       const weekday = weekdayOf(dateInMonth(month, i + 1));
       return weekday === 0 || weekday === 6 ? WEEKEND_WEIGHT : WEEKDAY_WEIGHT;
     }),
-  ),
 };
+
+const registry: Readonly<Record<string, SplitAlgorithm>> = Object.fromEntries(
+  Object.entries(weights).map(([name, dayWeights]) => [name, weightedSplit(dayWeights)]),
+);
 
 export const DEFAULT_SPLIT_ALGORITHM = 'even@1';
 export const splitAlgorithmNames = (): readonly string[] => Object.keys(registry);
@@ -53,4 +59,14 @@ export function splitAlgorithm(name: string): SplitAlgorithm {
     registry[name] ??
     fail('unknown-algorithm', `Unknown split algorithm "${name}"`, { known: Object.keys(registry) })
   );
+}
+
+/**
+ * The algorithm's weights of the days from `fromDay` to the month's end (index 0 is `fromDay`): a re-plan
+ * spreads a category's change over the rest of the month with them.
+ */
+export function remainingDayWeights(name: string, month: YearMonth, fromDay: number): bigint[] {
+  splitAlgorithm(name);
+  const dayWeights = weights[name] as DayWeights;
+  return dayWeights(month, daysInMonth(month)).slice(fromDay - 1);
 }

@@ -1,6 +1,7 @@
+import type { Category } from '../shared/category.js';
 import { invariant } from '../shared/domain-error.js';
 import type { YearMonth } from '../shared/local-date.js';
-import { dayOfMonth } from '../shared/local-date.js';
+import { dayOfMonth, monthOf } from '../shared/local-date.js';
 import type { Currency } from '../shared/money.js';
 import { addToCell, type Cells } from './cells.js';
 import type { BudgetMonthEvent, CellMove, ExpenseFields, ExpenseSource, PlannedCategory } from './events.js';
@@ -12,62 +13,143 @@ export interface TransactionState {
   readonly current: ExpenseFields;
   readonly source: ExpenseSource;
   readonly voided: boolean;
+  /** Set when it was voided to move to another month: its fields there. */
+  readonly movedTo?: ExpenseFields;
 }
 
-export type BudgetMonthState =
-  | { readonly status: 'unplanned' }
-  | {
-      readonly status: 'planned';
-      readonly userId: string;
-      readonly month: YearMonth;
-      readonly currency: Currency;
-      readonly income: bigint;
-      readonly plan: readonly PlannedCategory[];
-      readonly splitAlgorithm: string;
-      readonly allocated: Cells;
-      readonly spent: Cells;
-      readonly transactions: ReadonlyMap<string, TransactionState>;
-      /** Per cell, the part of an overspend already declared uncoverable (MonthOverdrawn). */
-      readonly overdrawn: Cells;
-      /** Moved out of the budget by day-close rollovers to savings. */
-      readonly saved: bigint;
-      readonly closedDays: ReadonlySet<number>;
-      /**
-       * True once anything but the plan happened in the month. A plan can be replaced only before that,
-       * so a replacement never has to undo expenses, rebalances, adjustments or day closes.
-       */
-      readonly locked: boolean;
-    };
+/** What a month knows of its spending, planned or not. */
+interface Ledger {
+  readonly spent: Cells;
+  readonly transactions: ReadonlyMap<string, TransactionState>;
+}
 
-export type PlannedMonth = Extract<BudgetMonthState, { status: 'planned' }>;
+/**
+ * No plan yet. People spend before they plan: expenses are kept (spent, nothing allocated) and count
+ * against the plan once one arrives. `month` and `currency` come from the first expense.
+ */
+export type UnplannedMonth = Ledger & {
+  readonly status: 'unplanned';
+  readonly month?: YearMonth;
+  readonly currency?: Currency;
+};
 
-export const initialBudgetMonthState = (): BudgetMonthState => ({ status: 'unplanned' });
+export type PlannedMonth = Ledger & {
+  readonly status: 'planned';
+  readonly userId: string;
+  readonly month: YearMonth;
+  readonly currency: Currency;
+  readonly income: bigint;
+  /** The plan, plus every category an expense brought in (flexible, nothing planned). */
+  readonly plan: readonly PlannedCategory[];
+  readonly splitAlgorithm: string;
+  readonly allocated: Cells;
+  /** Per cell, the part of an overspend declared uncoverable (MonthOverdrawn) and not since reduced. */
+  readonly overdrawn: Cells;
+  /** Moved out of the budget by day-close rollovers to savings. */
+  readonly saved: bigint;
+  readonly closedDays: ReadonlySet<number>;
+  /**
+   * True once anything but the plan happened in the month. Until then a new plan replaces the old one
+   * whole; after, a new plan changes the month from an effective day on (BudgetReplanned).
+   */
+  readonly locked: boolean;
+};
+
+export type BudgetMonthState = UnplannedMonth | PlannedMonth;
+
+export const initialBudgetMonthState = (): BudgetMonthState => ({
+  status: 'unplanned',
+  spent: new Map(),
+  transactions: new Map(),
+});
+
+/** The plan with `category` in it: an expense in a category the plan does not name joins it unplanned. */
+export function withCategory(plan: readonly PlannedCategory[], category: Category): readonly PlannedCategory[] {
+  if (plan.some((p) => p.category === category)) return plan;
+  return [...plan, { category, amount: 0n, kind: 'flexible' as const }].sort((a, b) =>
+    a.category < b.category ? -1 : 1,
+  );
+}
 
 export function evolveBudgetMonth(state: BudgetMonthState, event: BudgetMonthEvent): BudgetMonthState {
-  if (event.type === 'BudgetPlanned') {
-    const { userId, month, currency, income, categories, splitAlgorithm: algorithm } = event.data;
-    return {
-      status: 'planned',
-      userId,
-      month,
-      currency,
-      income,
-      plan: categories,
-      splitAlgorithm: algorithm,
-      allocated: splitAlgorithm(algorithm)(categories, month),
-      spent: state.status === 'planned' ? state.spent : new Map(),
-      transactions: state.status === 'planned' ? state.transactions : new Map(),
-      overdrawn: new Map(),
-      saved: 0n,
-      closedDays: new Set(),
-      locked: false,
-    };
-  }
-  invariant(state.status === 'planned', `${event.type} follows BudgetPlanned`);
+  if (event.type === 'BudgetPlanned') return planned(state, event.data);
+  if (state.status === 'unplanned') return evolveLedger(state, event);
   return evolvePlanned(
     event.type === 'OverspendDetected' || state.locked ? state : { ...state, locked: true },
     event,
   );
+}
+
+function planned(
+  state: BudgetMonthState,
+  data: Extract<BudgetMonthEvent, { type: 'BudgetPlanned' }>['data'],
+): PlannedMonth {
+  const { userId, month, currency, income, categories, splitAlgorithm: algorithm } = data;
+  return {
+    status: 'planned',
+    userId,
+    month,
+    currency,
+    income,
+    plan: categories,
+    splitAlgorithm: algorithm,
+    allocated: splitAlgorithm(algorithm)(categories, month),
+    spent: state.spent,
+    transactions: state.transactions,
+    overdrawn: new Map(),
+    saved: 0n,
+    closedDays: new Set(),
+    locked: state.transactions.size > 0,
+  };
+}
+
+/** Expenses of a month that has no plan yet: only its spending moves. */
+function evolveLedger(state: UnplannedMonth, event: BudgetMonthEvent): UnplannedMonth {
+  switch (event.type) {
+    case 'ExpenseRecorded':
+      return {
+        ...state,
+        ...spend(state, event),
+        month: state.month ?? monthOf(event.data.day),
+        currency: state.currency ?? event.data.currency,
+      };
+    case 'ExpenseAmended':
+    case 'ExpenseVoided':
+      return { ...state, ...spend(state, event) };
+    default:
+      return invariant(false, `${event.type} follows BudgetPlanned`) as never;
+  }
+}
+
+/** How an expense event changes the spent cells and the transactions. */
+function spend(
+  state: Ledger,
+  event: Extract<BudgetMonthEvent, { type: 'ExpenseRecorded' | 'ExpenseAmended' | 'ExpenseVoided' }>,
+): Ledger {
+  const transactions = new Map(state.transactions);
+  const { transactionId } = event.data;
+  if (event.type === 'ExpenseRecorded') {
+    const { source, day, category, amount, merchant, note } = event.data;
+    const fields: ExpenseFields = { day, category, amount, merchant, note };
+    transactions.set(transactionId, { recorded: fields, current: fields, source, voided: false });
+    return { transactions, spent: addToCell(state.spent, dayOfMonth(day), category, amount) };
+  }
+  const before = state.transactions.get(transactionId);
+  invariant(before && !before.voided, `${event.type} names a live transaction`);
+  const { day, category, amount } = before.current;
+  const withoutOld = addToCell(state.spent, dayOfMonth(day), category, -amount);
+  if (event.type === 'ExpenseVoided') {
+    const { movedTo } = event.data;
+    transactions.set(transactionId, { ...before, voided: true, ...(movedTo ? { movedTo } : {}) });
+    return { transactions, spent: withoutOld };
+  }
+  const { merchant, note } = event.data;
+  const current: ExpenseFields = { day: event.data.day, category: event.data.category, amount: event.data.amount, merchant, note };
+  transactions.set(transactionId, { ...before, current });
+  return {
+    transactions,
+    spent: addToCell(withoutOld, dayOfMonth(current.day), current.category, current.amount),
+  };
 }
 
 function evolvePlanned(
@@ -75,35 +157,20 @@ function evolvePlanned(
   event: Exclude<BudgetMonthEvent, { type: 'BudgetPlanned' }>,
 ): BudgetMonthState {
   switch (event.type) {
-    case 'ExpenseRecorded': {
-      const { transactionId, source, day, category, amount, merchant, note } = event.data;
-      const fields: ExpenseFields = { day, category, amount, merchant, note };
-      const transactions = new Map(state.transactions);
-      transactions.set(transactionId, { recorded: fields, current: fields, source, voided: false });
-      return { ...state, transactions, spent: addToCell(state.spent, dayOfMonth(day), category, amount) };
-    }
-    case 'ExpenseAmended': {
-      const { transactionId, day, category, amount, merchant, note } = event.data;
-      const before = state.transactions.get(transactionId);
-      invariant(before && !before.voided, 'ExpenseAmended names a live transaction');
-      const current: ExpenseFields = { day, category, amount, merchant, note };
-      const transactions = new Map(state.transactions);
-      transactions.set(transactionId, { ...before, current });
-      const withoutOld = addToCell(
-        state.spent,
-        dayOfMonth(before.current.day),
-        before.current.category,
-        -before.current.amount,
-      );
-      return { ...state, transactions, spent: addToCell(withoutOld, dayOfMonth(day), category, amount) };
-    }
-    case 'ExpenseVoided': {
-      const before = state.transactions.get(event.data.transactionId);
-      invariant(before && !before.voided, 'ExpenseVoided names a live transaction');
-      const transactions = new Map(state.transactions);
-      transactions.set(event.data.transactionId, { ...before, voided: true });
-      const { day, category, amount } = before.current;
-      return { ...state, transactions, spent: addToCell(state.spent, dayOfMonth(day), category, -amount) };
+    case 'ExpenseRecorded':
+    case 'ExpenseAmended':
+      return { ...state, ...spend(state, event), plan: withCategory(state.plan, event.data.category) };
+    case 'ExpenseVoided':
+      return { ...state, ...spend(state, event) };
+    case 'BudgetReplanned': {
+      const { income, categories, splitAlgorithm: algorithm, moves } = event.data;
+      return {
+        ...state,
+        income,
+        plan: categories,
+        splitAlgorithm: algorithm,
+        allocated: applyMoves(state.allocated, moves),
+      };
     }
     case 'OverspendDetected':
       return state;
@@ -115,6 +182,10 @@ function evolvePlanned(
     case 'MonthOverdrawn': {
       const { day, category, shortfall } = event.data;
       return { ...state, overdrawn: addToCell(state.overdrawn, dayOfMonth(day), category, shortfall) };
+    }
+    case 'ShortfallReduced': {
+      const { day, category, amount } = event.data;
+      return { ...state, overdrawn: addToCell(state.overdrawn, dayOfMonth(day), category, -amount) };
     }
     case 'AllocationAdjusted': {
       const { from, to, amount } = event.data;
