@@ -19,6 +19,7 @@ const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8'
 /** The events that change allocation or spend; the others (overspend, overdrawn) only move the checkpoint. */
 const EVENT_TYPES: readonly BudgetMonthEventType[] = [
   'BudgetPlanned',
+  'BudgetReplanned',
   'ExpenseRecorded',
   'ExpenseAmended',
   'ExpenseVoided',
@@ -166,6 +167,9 @@ class Batch {
         this.expenses.set(expenseKey, { user, month, transactionId, ...after });
         return;
       }
+      case 'BudgetReplanned':
+        this.addMoves(user, month, event.data.moves);
+        return;
       case 'BudgetRebalanced':
         this.addMoves(user, month, event.data.moves);
         this.addAllocation(user, month, event.data.coveredDay, event.data.category, event.data.amount);
@@ -181,6 +185,7 @@ class Batch {
         return;
       case 'OverspendDetected':
       case 'MonthOverdrawn':
+      case 'ShortfallReduced':
         return;
     }
   }
@@ -229,7 +234,8 @@ const columns = <R>(rows: readonly R[], ...fields: ((row: R) => unknown)[]): unk
 
 export const analyticsProjection: Projection = {
   name: 'analytics',
-  version: 1,
+  // 2: re-plans (BudgetReplanned) move allocations.
+  version: 2,
   eventTypes: new Set<string>(EVENT_TYPES),
   publishedTables: ['daily_totals', 'category_months', 'merchant_months'],
   ddl: (schema) => SCHEMA_SQL.replaceAll('{{schema}}', schema),

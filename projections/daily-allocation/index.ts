@@ -5,16 +5,28 @@ import type { RecordedEvent } from '../../src/application/ports/event-store.port
 import { parseCellKey } from '../../src/domain/budget-month/cells.js';
 import type { BudgetMonthEvent, CellMove, PlannedCategory } from '../../src/domain/budget-month/events.js';
 import { splitAlgorithm } from '../../src/domain/budget-month/split-algorithms.js';
+import { withCategory } from '../../src/domain/budget-month/state.js';
+import type { Category } from '../../src/domain/shared/category.js';
 import { dateInMonth, type YearMonth } from '../../src/domain/shared/local-date.js';
 import type { Projection } from '../../src/infrastructure/projections/projection.js';
 import { budgetStreamOwner, sqlFor } from '../support.js';
 
 const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
+/** Events that read or change a month's row (its plan, or the categories its expenses brought in). */
+const PLAN_EVENTS = new Set([
+  'BudgetPlanned',
+  'BudgetReplanned',
+  'DayClosed',
+  'ExpenseRecorded',
+  'ExpenseAmended',
+]);
 
 interface PlanRow {
   readonly currency: string;
   readonly splitAlgorithm: string;
-  readonly plan: PlannedCategory[];
+  readonly plan: readonly PlannedCategory[];
+  /** False for a month that has expenses but no plan yet (its `plan` lists the spent categories). */
+  readonly planned: boolean;
 }
 interface ExpenseRow {
   day: string;
@@ -30,8 +42,9 @@ interface CellDelta {
 
 /**
  * One batch's changes, accumulated in memory and written with one statement per table. Cells only ever
- * receive deltas; a re-plan (allowed only before anything else happened in the month) is the difference
- * between the new and the old split, so the result matches the aggregate's fold exactly.
+ * receive deltas: a replaced plan (only before anything else happened in the month) is the difference
+ * between the new and the old split, a mid-month re-plan its recorded moves, so the result matches the
+ * aggregate's fold exactly.
  */
 class Batch {
   readonly cells = new Map<string, CellDelta>();
@@ -59,16 +72,23 @@ class Batch {
     switch (event.type) {
       case 'BudgetPlanned': {
         const { categories, splitAlgorithm: split, currency } = event.data;
-        const previous = this.months.get(monthKey) ?? this.knownPlans.get(monthKey);
-        if (previous) this.addSplit(user, month, previous.plan, previous.splitAlgorithm, -1n);
+        const previous = this.plan(monthKey);
+        if (previous?.planned) this.addSplit(user, month, previous.plan, previous.splitAlgorithm, -1n);
         this.addSplit(user, month, categories, split, 1n);
-        const savedDelta = this.months.get(monthKey)?.savedDelta ?? 0n;
-        this.months.set(monthKey, { currency, splitAlgorithm: split, plan: categories, savedDelta });
-        this.knownPlans.set(monthKey, { currency, splitAlgorithm: split, plan: categories });
+        this.setPlan(monthKey, { currency, splitAlgorithm: split, plan: categories, planned: true });
+        return;
+      }
+      case 'BudgetReplanned': {
+        const { categories, splitAlgorithm: split, moves } = event.data;
+        const previous = this.plan(monthKey);
+        if (!previous) throw new Error(`BudgetReplanned before BudgetPlanned for ${monthKey}`);
+        this.addMoves(user, moves);
+        this.setPlan(monthKey, { ...previous, splitAlgorithm: split, plan: categories });
         return;
       }
       case 'ExpenseRecorded': {
         const { transactionId, day, category, amount } = event.data;
+        this.joinCategory(monthKey, category, event.data.currency);
         this.cell(user, day, category).spent += amount;
         this.expenses.set(`${monthKey}|${transactionId}`, { day, category, amount, voided: false });
         return;
@@ -84,6 +104,7 @@ class Batch {
           return;
         }
         const { day, category, amount } = event.data;
+        this.joinCategory(monthKey, category);
         this.cell(user, day, category).spent += amount;
         this.expenses.set(key, { day, category, amount, voided: false });
         return;
@@ -94,6 +115,9 @@ class Batch {
         return;
       case 'MonthOverdrawn':
         this.cell(user, event.data.day, event.data.category).overdrawn += event.data.shortfall;
+        return;
+      case 'ShortfallReduced':
+        this.cell(user, event.data.day, event.data.category).overdrawn -= event.data.amount;
         return;
       case 'AllocationAdjusted':
         this.cell(user, event.data.from.day, event.data.from.category).allocated -= event.data.amount;
@@ -114,6 +138,27 @@ class Batch {
       case 'OverspendDetected':
         return;
     }
+  }
+
+  private plan(monthKey: string): PlanRow | undefined {
+    return this.months.get(monthKey) ?? this.knownPlans.get(monthKey);
+  }
+
+  private setPlan(monthKey: string, plan: PlanRow): void {
+    const savedDelta = this.months.get(monthKey)?.savedDelta ?? 0n;
+    this.months.set(monthKey, { ...plan, savedDelta });
+    this.knownPlans.set(monthKey, plan);
+  }
+
+  /** As the aggregate does: an expense's category joins its month's plan (a month without a plan gets a row). */
+  private joinCategory(monthKey: string, category: string, currency?: string): void {
+    const current = this.plan(monthKey);
+    const plan = withCategory(current?.plan ?? [], category as Category);
+    if (current && plan === current.plan) return;
+    this.setPlan(
+      monthKey,
+      current ? { ...current, plan } : { currency: currency ?? '', splitAlgorithm: '', plan, planned: false },
+    );
   }
 
   private addSplit(
@@ -143,7 +188,8 @@ const parsePlan = (
 
 export const dailyAllocation: Projection = {
   name: 'daily-allocation',
-  version: 1,
+  // 2: months without a plan (expenses first), joined categories, re-plans and reduced shortfalls.
+  version: 2,
   eventTypes: new Set(budgetMonthCodec.types),
   publishedTables: ['cells', 'months', 'closed_days'],
   ddl: (schema) => SCHEMA_SQL.replaceAll('{{schema}}', schema),
@@ -157,11 +203,7 @@ export const dailyAllocation: Projection = {
     if (events.length === 0) return;
 
     const planKeys = [
-      ...new Set(
-        events
-          .filter((e) => e.event.type === 'BudgetPlanned' || e.event.type === 'DayClosed')
-          .map((e) => `${e.userId}|${e.month}`),
-      ),
+      ...new Set(events.filter((e) => PLAN_EVENTS.has(e.event.type)).map((e) => `${e.userId}|${e.month}`)),
     ];
     const knownPlans = new Map<string, PlanRow>();
     if (planKeys.length > 0) {
@@ -171,8 +213,9 @@ export const dailyAllocation: Projection = {
         currency: string;
         split_algorithm: string;
         plan: never;
+        planned: boolean;
       }>(
-        sql(`SELECT m.user_id, m.month, m.currency, m.split_algorithm, m.plan FROM $.months m
+        sql(`SELECT m.user_id, m.month, m.currency, m.split_algorithm, m.plan, m.planned FROM $.months m
              JOIN unnest($1::uuid[], $2::text[]) AS k(user_id, month) USING (user_id, month)`),
         [planKeys.map((k) => k.split('|')[0]), planKeys.map((k) => k.split('|')[1])],
       );
@@ -181,6 +224,7 @@ export const dailyAllocation: Projection = {
           currency: r.currency,
           splitAlgorithm: r.split_algorithm,
           plan: parsePlan(r.plan),
+          planned: r.planned,
         });
       }
     }
@@ -249,13 +293,14 @@ export const dailyAllocation: Projection = {
         m.splitAlgorithm,
         planJson(m.plan),
         m.savedDelta.toString(),
+        m.planned,
       ]);
       await client.query(
-        sql(`INSERT INTO $.months AS m (user_id, month, currency, split_algorithm, plan, saved)
-             SELECT u, mo, cu, sa, p::jsonb, s FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS x(u, mo, cu, sa, p, s)
+        sql(`INSERT INTO $.months AS m (user_id, month, currency, split_algorithm, plan, saved, planned)
+             SELECT u, mo, cu, sa, p::jsonb, s, pl FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::boolean[]) AS x(u, mo, cu, sa, p, s, pl)
              ON CONFLICT (user_id, month) DO UPDATE SET currency = EXCLUDED.currency, split_algorithm = EXCLUDED.split_algorithm,
-               plan = EXCLUDED.plan, saved = m.saved + EXCLUDED.saved`),
-        [0, 1, 2, 3, 4, 5].map((i) => rows.map((r) => r[i])),
+               plan = EXCLUDED.plan, saved = m.saved + EXCLUDED.saved, planned = EXCLUDED.planned`),
+        [0, 1, 2, 3, 4, 5, 6].map((i) => rows.map((r) => r[i])),
       );
     }
     if (batch.expenses.size > 0) {

@@ -9,7 +9,8 @@ CREATE TABLE {{schema}}.cells (
   PRIMARY KEY (user_id, day, category)
 );
 
--- One row per planned month: its plan (for per-category planned amounts) and what rolled to savings.
+-- One row per month with a plan or expenses: its plan (for per-category planned amounts, and the
+-- categories expenses brought in) and what rolled to savings. `planned` is false until a plan arrives.
 CREATE TABLE {{schema}}.months (
   user_id uuid NOT NULL,
   month text NOT NULL,
@@ -17,6 +18,7 @@ CREATE TABLE {{schema}}.months (
   split_algorithm text NOT NULL,
   plan jsonb NOT NULL,
   saved bigint NOT NULL,
+  planned boolean NOT NULL,
   PRIMARY KEY (user_id, month)
 );
 

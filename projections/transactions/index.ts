@@ -61,9 +61,10 @@ class Batch {
       case 'ExpenseRecorded': {
         const { transactionId, day, category, amount, merchant, note, source, recordedAt } = event.data;
         const key = monthKey(userId, month);
-        const currency = this.months.get(key)?.currency ?? this.knownCurrencies.get(key);
+        const currency =
+          event.data.currency ?? this.months.get(key)?.currency ?? this.knownCurrencies.get(key);
         if (currency === undefined)
-          throw new Error(`ExpenseRecorded before BudgetPlanned in ${userId} ${month}`);
+          throw new Error(`ExpenseRecorded without a currency in ${userId} ${month}`);
         this.rows.set(rowKey(userId, month, transactionId), {
           userId,
           month,
@@ -131,7 +132,8 @@ interface LoadedRow {
 
 export const transactionsProjection: Projection = {
   name: 'transactions',
-  version: 1,
+  // 2: expenses of a month without a plan carry their currency.
+  version: 2,
   eventTypes: EVENT_TYPES,
   publishedTables: ['transactions'],
   ddl: (schema) => SCHEMA_SQL.replaceAll('{{schema}}', schema),

@@ -1,11 +1,18 @@
 import { budgetMonthDecider } from '../domain/budget-month/budget-month.js';
-import { localDateAt, monthOf } from '../domain/shared/local-date.js';
+import {
+  localDateAt,
+  monthOf,
+  parseLocalDate,
+  parseYearMonth,
+  type YearMonth,
+} from '../domain/shared/local-date.js';
 import { userDecider } from '../domain/user/user.js';
 import { dashboard, trends } from './analytics/dashboard.query.js';
 import { createAuditUseCases } from './audit/audit-use-cases.js';
 import { withBatches } from './batch-decider.js';
 import { adjustAllocation } from './budget/adjust-allocation.js';
-import { amendExpense, voidExpense } from './budget/amend-expense.js';
+import { amendExpense, completeMoveOf, voidExpense } from './budget/amend-expense.js';
+import { planOnFirstQuery } from './budget/auto-plan.js';
 import { closeDay } from './budget/close-day.js';
 import { dailyBudget } from './budget/daily-budget.query.js';
 import { generatePlan } from './budget/generate-plan.js';
@@ -13,7 +20,7 @@ import { calendarMonth, monthlyBudget } from './budget/monthly-budget.query.js';
 import { planMonth } from './budget/plan-month.js';
 import { rebalance } from './budget/rebalance.js';
 import { recordExpense } from './budget/record-expense.js';
-import { recordExpenses } from './budget/record-expenses.js';
+import { latestPosition, recordExpenses } from './budget/record-expenses.js';
 import { redistribute } from './budget/redistribute.js';
 import { trackExpense } from './budget/track-expense.js';
 import { whatIf } from './budget/what-if.query.js';
@@ -32,7 +39,7 @@ import type { AuditLog } from './ports/audit-log.port.js';
 import type { BudgetReadModel } from './ports/budget-read-model.port.js';
 import type { Clock } from './ports/clock.port.js';
 import type { CredentialStore } from './ports/credential-store.port.js';
-import type { EventStore } from './ports/event-store.port.js';
+import type { EventStore, GlobalPosition } from './ports/event-store.port.js';
 import type { HealthCheck } from './ports/health-check.port.js';
 import type { IdGenerator } from './ports/id-generator.port.js';
 import type { IdempotencyStore } from './ports/idempotency-store.port.js';
@@ -47,9 +54,11 @@ import type { ProjectionAdmin } from './ports/projection-admin.port.js';
 import type { SubjectKeyStore } from './ports/subject-key-store.port.js';
 import type { AccessClaims, TokenService } from './ports/token-service.port.js';
 import type { TokenStore } from './ports/token-store.port.js';
+import type { TransactionMonths } from './ports/transaction-months.port.js';
 import type { TransactionReadModel } from './ports/transaction-read-model.port.js';
 import type { UserDirectory } from './ports/user-directory.port.js';
 import { closeDueDays } from './reactions/close-due-days.js';
+import { parseCompleteMoveJob } from './reactions/complete-move.js';
 import { parseRebalanceJob } from './reactions/rebalance-on-overspend.js';
 import { notificationRelay } from './realtime/notifications.js';
 import { securityLog } from './security/security-log.js';
@@ -82,6 +91,7 @@ export interface DaybookPorts {
   readonly projections: ProjectionAdmin;
   readonly analytics: AnalyticsReadModel;
   readonly transactions: TransactionReadModel;
+  readonly transactionMonths: TransactionMonths;
   readonly idempotency: IdempotencyStore;
   readonly imports: ImportTaskStore;
   readonly notifier: Notifier;
@@ -111,6 +121,8 @@ export function createDaybook(ports: DaybookPorts) {
   const closeDayOf = closeDay({ ...ports, users, budgets });
   const closeDue = closeDueDays({ ...ports, closeDay: closeDayOf });
   const runImport = runImportTask({ ...ports, users, budgets });
+  const planOnQuery = planOnFirstQuery({ ...ports, users, budgets });
+  const completeMove = completeMoveOf({ ...ports, users, budgets });
   const relay = notificationRelay({
     notifier: ports.notifier,
     clock: ports.clock,
@@ -128,8 +140,12 @@ export function createDaybook(ports: DaybookPorts) {
     updatePreferences: updatePreferences({ ...ports, users }),
     planMonth: planMonth({ ...ports, users, budgets }),
     recordExpense: recordExpense({ ...ports, users, budgets }),
-    dailyBudget: dailyBudget({ ...ports, users }),
-    monthlyBudget: monthlyBudget({ ...ports, users }),
+    dailyBudget: planningFirst(planOnQuery, dailyBudget({ ...ports, users }), (i: { date: string }) =>
+      monthOf(parseLocalDate(i.date)),
+    ),
+    monthlyBudget: planningFirst(planOnQuery, monthlyBudget({ ...ports, users }), (i: { month: string }) =>
+      parseYearMonth(i.month),
+    ),
     whatIf: whatIf({ ...ports, users, budgets }),
     generatePlan: generatePlan({ users, budgets }),
     /** The user's current month, in their time zone. */
@@ -137,7 +153,9 @@ export function createDaybook(ports: DaybookPorts) {
       const user = await requireUser(users, userId);
       return monthOf(localDateAt(ports.clock.now(), user.profile.timezone));
     },
-    calendarMonth: calendarMonth({ ...ports, users }),
+    calendarMonth: planningFirst(planOnQuery, calendarMonth({ ...ports, users }), (i: { month: string }) =>
+      parseYearMonth(i.month),
+    ),
     adjustAllocation: adjustAllocation({ ...ports, users, budgets }),
     redistribute: redistribute({ ...ports, users, budgets }),
     rebalance: rebalanceCell,
@@ -148,6 +166,7 @@ export function createDaybook(ports: DaybookPorts) {
         ports.jobs.deadLetters('rebalance'),
         ports.jobs.deadLetters('close-days'),
         ports.jobs.deadLetters('import'),
+        ports.jobs.deadLetters('complete-move'),
       ]).then((l) => l.flat()),
     /** The worker role: the redistribution policy's and day close's job handlers. */
     startWorkers: async () => {
@@ -165,6 +184,9 @@ export function createDaybook(ports: DaybookPorts) {
       await ports.jobs.schedule('close-days', DAY_CLOSE_CRON);
       await ports.jobs.work('import', async (payload) => {
         await runImport(parseImportJob(payload));
+      });
+      await ports.jobs.work('complete-move', async (payload) => {
+        await completeMove(parseCompleteMoveJob(payload));
       });
     },
     recordExpenses: recordExpenses({ ...ports, users, budgets }),
@@ -192,3 +214,19 @@ export function createDaybook(ports: DaybookPorts) {
 }
 
 export type Daybook = ReturnType<typeof createDaybook>;
+
+/**
+ * A budget query that first gives its month the automatic plan it is due (see `planOnFirstQuery`), then
+ * reads after that plan's position.
+ */
+function planningFirst<I extends { userId: string; after?: GlobalPosition }, R>(
+  planOnQuery: ReturnType<typeof planOnFirstQuery>,
+  query: (input: I) => Promise<R>,
+  monthOfInput: (input: I) => YearMonth,
+) {
+  return async (input: I): Promise<R> => {
+    const planned = await planOnQuery(input.userId, monthOfInput(input));
+    const after = latestPosition([input.after, planned]);
+    return query({ ...input, ...(after ? { after } : {}) });
+  };
+}

@@ -53,6 +53,7 @@ import { ReactionRunner } from './reactions/reaction-runner.js';
 import { PostgresAnalyticsReadModel } from './read-models/postgres-analytics-read-model.js';
 import { PostgresBudgetReadModel } from './read-models/postgres-budget-read-model.js';
 import { PostgresPersonalDataScrubber } from './read-models/postgres-personal-data-scrubber.js';
+import { PostgresTransactionMonths } from './read-models/postgres-transaction-months.js';
 import { PostgresTransactionReadModel } from './read-models/postgres-transaction-read-model.js';
 import { createNotifier } from './realtime/notifier.js';
 import { randomIds, systemClock } from './system/system-clock.js';
@@ -280,6 +281,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           projections: ctx.get(TOKENS.Projections),
           analytics: ctx.get(TOKENS.AnalyticsReadModel),
           transactions: ctx.get(TOKENS.TransactionReadModel),
+          transactionMonths: new PostgresTransactionMonths(ctx.get(TOKENS.Pool)),
           idempotency: ctx.get(TOKENS.IdempotencyStore),
           imports: ctx.get(TOKENS.ImportTaskStore),
           notifier: ctx.get(TOKENS.Notifier),

@@ -30,9 +30,15 @@ import { testDatabase } from '../support/postgres.js';
 
 const db = await testDatabase();
 const store = new PostgresEventStore(db.pool);
-const runner = new ProjectionRunner(db.pool, store, [analyticsProjection], createLogger('silent'), {
-  idleMs: 20,
-});
+const runner = new ProjectionRunner(
+  db.pool,
+  store,
+  [analyticsProjection],
+  createLogger((process.env.TEST_LOG_LEVEL ?? 'silent') as 'silent'),
+  {
+    idleMs: 20,
+  },
+);
 await runner.ensureGenerations();
 await runner.start();
 afterAll(async () => {

@@ -19,6 +19,7 @@ import { PostgresUserDirectory } from '../../src/infrastructure/reactions/postgr
 import { ReactionRunner } from '../../src/infrastructure/reactions/reaction-runner.js';
 import { PostgresAnalyticsReadModel } from '../../src/infrastructure/read-models/postgres-analytics-read-model.js';
 import { PostgresBudgetReadModel } from '../../src/infrastructure/read-models/postgres-budget-read-model.js';
+import { PostgresTransactionMonths } from '../../src/infrastructure/read-models/postgres-transaction-months.js';
 import { PostgresTransactionReadModel } from '../../src/infrastructure/read-models/postgres-transaction-read-model.js';
 import { InProcessNotifier } from '../../src/infrastructure/realtime/in-process-notifier.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
@@ -57,6 +58,7 @@ const daybook = createDaybook({
   readModel: new PostgresBudgetReadModel(db.pool),
   analytics: new PostgresAnalyticsReadModel(db.pool),
   transactions: new PostgresTransactionReadModel(db.pool),
+  transactionMonths: new PostgresTransactionMonths(db.pool),
   idempotency: new PostgresIdempotencyStore(db.pool),
   imports: new PostgresImportTaskStore(db.pool),
   notifier: new InProcessNotifier(),

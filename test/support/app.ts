@@ -13,7 +13,7 @@ export async function startTestApp(
     HOST: '127.0.0.1',
     DATABASE_URL: url,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Tests register many users from one address; the rate-limit test sets its own low limits.
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: '100000',
     RATE_LIMIT_PER_MINUTE: '100000',

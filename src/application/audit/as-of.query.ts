@@ -1,6 +1,6 @@
 import { budgetMonthDecider, budgetMonthStream } from '../../domain/budget-month/budget-month.js';
-import { parseCellKey, sumCells } from '../../domain/budget-month/cells.js';
-import type { PlannedMonth } from '../../domain/budget-month/state.js';
+import { type Cells, parseCellKey, sumCells } from '../../domain/budget-month/cells.js';
+import type { BudgetMonthState } from '../../domain/budget-month/state.js';
 import type { Decider } from '../../domain/shared/decider.js';
 import { DomainError, fail } from '../../domain/shared/domain-error.js';
 import {
@@ -9,7 +9,9 @@ import {
   type LocalDate,
   monthOf,
   parseLocalDate,
+  type YearMonth,
 } from '../../domain/shared/local-date.js';
+import type { Currency } from '../../domain/shared/money.js';
 import { userDecider } from '../../domain/user/user.js';
 import { type DailyBudget, dailyBudget } from '../budget/daily-budget.query.js';
 import { type MonthlyBudget, monthlyBudget } from '../budget/monthly-budget.query.js';
@@ -103,7 +105,7 @@ export function budgetReadModelAsOf(store: EventStore, asOf: Date): BudgetReadMo
       budgetMonthCodec,
       asOf,
     );
-    return state.status === 'planned' ? monthView(state) : undefined;
+    return monthView(state);
   };
   return {
     month,
@@ -115,16 +117,17 @@ export function budgetReadModelAsOf(store: EventStore, asOf: Date): BudgetReadMo
         budgetMonthCodec,
         asOf,
       );
-      if (state.status !== 'planned') return undefined;
+      const view = monthView(state);
+      if (!view) return undefined;
       const cells = new Map<string, Totals>();
       const day = dayOfMonth(date);
       for (const field of FIELDS) {
-        for (const [key, amount] of state[field]) {
+        for (const [key, amount] of cellsOf(state, field)) {
           const cell = parseCellKey(key);
           if (cell.day === day) bucket(cells, cell.category)[field] += amount;
         }
       }
-      return { month: monthView(state), cells: cells as ReadonlyMap<string, CellTotals> };
+      return { month: view, cells: cells as ReadonlyMap<string, CellTotals> };
     },
     waitFor: async () => true,
   };
@@ -142,26 +145,38 @@ const bucket = <K>(map: Map<K, Totals>, key: K): Totals => {
   return totals;
 };
 
-/** The month as the read model would hold it after applying the same events. */
-function monthView(state: PlannedMonth): MonthView {
+/** A month without a plan has spending only. */
+const cellsOf = (state: BudgetMonthState, field: (typeof FIELDS)[number]): Cells =>
+  field === 'spent' ? state.spent : state.status === 'planned' ? state.allocated : new Map();
+
+/**
+ * The month as the read model would hold it after applying the same events: undefined for a month with
+ * neither plan nor expenses.
+ */
+function monthView(state: BudgetMonthState): MonthView | undefined {
+  if (state.status === 'unplanned' && (state.month === undefined || state.currency === undefined))
+    return undefined;
+  const month = state.month as YearMonth;
   const byCategory = new Map<string, Totals>();
   const byDay = new Map<LocalDate, Totals>();
   for (const field of FIELDS) {
-    for (const [key, amount] of state[field]) {
+    for (const [key, amount] of cellsOf(state, field)) {
       const { day, category } = parseCellKey(key);
       bucket(byCategory, category)[field] += amount;
-      bucket(byDay, dateInMonth(state.month, day))[field] += amount;
+      bucket(byDay, dateInMonth(month, day))[field] += amount;
     }
   }
+  const planned = state.status === 'planned';
   return {
-    currency: state.currency,
-    splitAlgorithm: state.splitAlgorithm,
+    planned,
+    currency: state.currency as Currency,
+    splitAlgorithm: planned ? state.splitAlgorithm : '',
     plan: state.plan,
-    saved: state.saved,
-    overdrawn: sumCells(state.overdrawn),
+    saved: planned ? state.saved : 0n,
+    overdrawn: planned ? sumCells(state.overdrawn) : 0n,
     byCategory,
     byDay,
-    closedDays: new Set([...state.closedDays].map((day) => dateInMonth(state.month, day))),
+    closedDays: new Set(planned ? [...state.closedDays].map((day) => dateInMonth(month, day)) : []),
   };
 }
 

@@ -48,7 +48,7 @@ export const dailyBudget =
       (t, c) => line(t.allocated + c.allocated, t.spent + c.spent),
       line(0n, 0n),
     );
-    return { date, currency: view.month.currency, planned: true, categories, total, caughtUp };
+    return { date, currency: view.month.currency, planned: view.month.planned, categories, total, caughtUp };
   };
 
 const line = (allocated: bigint, spent: bigint): DailyLine => ({

@@ -11,6 +11,7 @@ import type { PlannedMonth } from '../../domain/budget-month/state.js';
 import type { Category } from '../../domain/shared/category.js';
 import { parseYearMonth, type YearMonth } from '../../domain/shared/local-date.js';
 import type { Currency } from '../../domain/shared/money.js';
+import type { RegisteredUser } from '../../domain/user/user.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
 import type { BudgetMonthHandler } from './budget-handler.js';
 
@@ -34,16 +35,24 @@ export const generatePlan =
   async (input: { userId: string; month: string }): Promise<GeneratedPlan> => {
     const user = await requireUser(deps.users, input.userId);
     const month = parseYearMonth(input.month);
-    const loaded = await Promise.all(
-      previousMonths(month, HISTORY_MONTHS).map((m) => deps.budgets.load(budgetMonthStream(user.userId, m))),
-    );
-    const history = loaded
-      .map(({ state }) => state)
-      .filter((s): s is PlannedMonth => s.status === 'planned' && s.currency === user.currency)
-      .map(monthHistory);
+    const { history } = await planHistory(deps.budgets, user, month);
     const suggestion = suggestPlan({ income: user.income, history });
     return { month, currency: user.currency, income: user.income, ...suggestion };
   };
+
+/**
+ * The planned months among the `HISTORY_MONTHS` before `month` in the user's currency, most recent
+ * first, and what a suggestion learns from them.
+ */
+export async function planHistory(budgets: BudgetMonthHandler, user: RegisteredUser, month: YearMonth) {
+  const loaded = await Promise.all(
+    previousMonths(month, HISTORY_MONTHS).map((m) => budgets.load(budgetMonthStream(user.userId, m))),
+  );
+  const months = loaded
+    .map(({ state }) => state)
+    .filter((s): s is PlannedMonth => s.status === 'planned' && s.currency === user.currency);
+  return { months, history: months.map(monthHistory) };
+}
 
 /** The `count` months before `month`, most recent first, as `YYYY-MM`. */
 export function previousMonths(month: YearMonth, count: number): string[] {

@@ -86,8 +86,8 @@ export const monthlyBudget =
     return {
       month,
       currency: view.currency,
-      planned: true,
-      splitAlgorithm: view.splitAlgorithm,
+      planned: view.planned,
+      ...(view.planned ? { splitAlgorithm: view.splitAlgorithm } : {}),
       categories,
       total,
       overdrawn: view.overdrawn,

@@ -9,7 +9,9 @@ import type { Clock } from '../ports/clock.port.js';
 import type { GlobalPosition } from '../ports/event-store.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
+import { autoPlanMonth } from './auto-plan.js';
 import type { BudgetMonthHandler } from './budget-handler.js';
+import { claimIds, type IdentityDeps } from './transaction-identity.js';
 
 export interface RecordExpenseInput {
   readonly userId: string;
@@ -39,25 +41,36 @@ export interface RecordExpenseResult {
   readonly position?: GlobalPosition;
 }
 
+export interface RecordExpenseDeps extends IdentityDeps {
+  readonly users: UserHandler;
+  readonly budgets: BudgetMonthHandler;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}
+
 export const recordExpense =
-  (deps: { users: UserHandler; budgets: BudgetMonthHandler; clock: Clock; ids: IdGenerator }) =>
+  (deps: RecordExpenseDeps) =>
   async (input: RecordExpenseInput, context: CommandContext): Promise<RecordExpenseResult> => {
     const user = await requireUser(deps.users, input.userId);
     const day = parseLocalDate(input.date);
+    const month = monthOf(day);
     const amount = parseMoney(input.amount, user.currency);
+    const category = parseCategory(input.category);
     const transactionId =
       input.transactionId ??
       (input.idempotencyKey === undefined
         ? deps.ids.uuid()
         : derivedUuid('expense', user.userId, input.idempotencyKey));
+    const refused = (await claimIds(deps, user.userId, month, [transactionId])).get(transactionId);
+    if (refused) throw refused;
     const handled = await deps.budgets.handle(
-      budgetMonthStream(user.userId, monthOf(day)),
+      budgetMonthStream(user.userId, month),
       {
         type: 'RecordExpense',
         data: {
           transactionId,
           day,
-          category: parseCategory(input.category),
+          category,
           amount: amount.amount,
           currency: user.currency,
           ...(input.merchant ? { merchant: input.merchant } : {}),
@@ -69,13 +82,22 @@ export const recordExpense =
       },
       { ...context, actor: user.userId },
     );
-    const overspend = handled.events.find((e) => e.type === 'OverspendDetected');
+    // Spent before any plan: the month gets the one the user's preference chooses, and the expense
+    // counts against it (its overspend, if any, is detected by the plan's decision).
+    const planned =
+      handled.state.status === 'unplanned' ? await autoPlanMonth(deps)(user, month, context) : undefined;
+    const overspend = [...handled.events, ...(planned?.events ?? [])].find(
+      (e) => e.type === 'OverspendDetected' && e.data.causedBy === transactionId,
+    );
+    const position = planned?.position ?? handled.position;
     return {
       transactionId,
       amount,
       created: handled.events.length > 0,
-      ...(overspend ? { overspentBy: { amount: overspend.data.overBy, currency: user.currency } } : {}),
-      version: handled.version,
-      ...(handled.position ? { position: handled.position } : {}),
+      ...(overspend?.type === 'OverspendDetected'
+        ? { overspentBy: { amount: overspend.data.overBy, currency: user.currency } }
+        : {}),
+      version: planned?.version ?? handled.version,
+      ...(position ? { position } : {}),
     };
   };

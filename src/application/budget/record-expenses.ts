@@ -17,7 +17,10 @@ import {
   WrongExpectedVersionError,
 } from '../ports/event-store.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
+import type { TransactionMonths } from '../ports/transaction-months.port.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
+import { autoPlanMonth } from './auto-plan.js';
+import { claimIds } from './transaction-identity.js';
 
 /** The BudgetMonth command handler over a decider wrapped with `withBatches`. */
 export type BudgetBatchHandler = CommandHandler<
@@ -93,6 +96,7 @@ export interface RecordExpensesDeps {
   readonly budgets: BudgetBatchHandler;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  readonly transactionMonths: TransactionMonths;
 }
 
 export const latestPosition = (
@@ -108,9 +112,55 @@ export const latestPosition = (
  * Decides a month's expenses in ONE command handling on the month's stream (one append).
  * `all-or-nothing`: any rejected expense rejects the month, nothing of it is written.
  * `skip-rejected`: rejected expenses are reported one by one and the rest is written.
+ * Ids another month holds are rejected first; a month that had no plan then gets its automatic one.
  */
 export async function recordMonth(
-  deps: Pick<RecordExpensesDeps, 'budgets' | 'clock'>,
+  deps: Pick<RecordExpensesDeps, 'budgets' | 'clock' | 'transactionMonths'>,
+  user: RegisteredUser,
+  month: YearMonth,
+  expenses: readonly PreparedExpense[],
+  options: { mode: Batch<unknown, unknown>['mode']; source: ExpenseSource; idempotencyKey?: string },
+  context: CommandContext,
+): Promise<MonthOutcome> {
+  const refused = await claimIds(
+    deps,
+    user.userId,
+    month,
+    expenses.map((e) => e.transactionId),
+  );
+  const firstRefused = expenses.find((e) => refused.has(e.transactionId));
+  if (firstRefused && options.mode === 'all-or-nothing') {
+    return {
+      month,
+      status: 'rejected',
+      error: refused.get(firstRefused.transactionId) as DomainError,
+      rejectedIndex: firstRefused.index,
+      indexes: expenses.map((e) => e.index),
+      transactions: expenses.map((e) => ({ ...e, created: false })),
+    };
+  }
+  const outcome = await recordAccepted(
+    deps,
+    user,
+    month,
+    expenses.filter((e) => !refused.has(e.transactionId)),
+    options,
+    context,
+  );
+  if (refused.size === 0) return outcome;
+  const recorded = new Map(outcome.transactions.map((t) => [t.index, t]));
+  return {
+    ...outcome,
+    indexes: expenses.map((e) => e.index),
+    transactions: expenses.map(
+      (e) =>
+        recorded.get(e.index) ?? { ...e, created: false, error: refused.get(e.transactionId) as DomainError },
+    ),
+  };
+}
+
+async function recordAccepted(
+  deps: Pick<RecordExpensesDeps, 'budgets' | 'clock' | 'transactionMonths'>,
   user: RegisteredUser,
   month: YearMonth,
   expenses: readonly PreparedExpense[],
@@ -149,22 +199,29 @@ export async function recordMonth(
       },
       { ...context, actor: user.userId },
     );
+    const planned =
+      handled.state.status === 'unplanned' ? await autoPlanMonth(deps)(user, month, context) : undefined;
     const transactions = expenses.map((expense, i): ExpenseOutcome => {
       const item = decided[i];
-      const overspend = item?.events.find((e) => e.type === 'OverspendDetected');
+      const overspend = [...(item?.events ?? []), ...(planned?.events ?? [])].find(
+        (e) => e.type === 'OverspendDetected' && e.data.causedBy === expense.transactionId,
+      );
       return {
         ...expense,
         created: item?.events.some((e) => e.type === 'ExpenseRecorded') ?? false,
-        ...(overspend ? { overspentBy: money(overspend.data.overBy, user.currency) } : {}),
+        ...(overspend?.type === 'OverspendDetected'
+          ? { overspentBy: money(overspend.data.overBy, user.currency) }
+          : {}),
         ...(item?.error ? { error: item.error } : {}),
       };
     });
+    const position = planned?.position ?? handled.position;
     return {
       month,
       status: 'recorded',
       indexes: expenses.map((e) => e.index),
       transactions,
-      ...(handled.position ? { position: handled.position } : {}),
+      ...(position ? { position } : {}),
     };
   } catch (error) {
     const rejected = (

@@ -1,12 +1,10 @@
 import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
-import { fail } from '../../domain/shared/domain-error.js';
+import { quickEntryCategory } from '../../domain/budget-month/quick-entry.js';
 import { type LocalDate, localDateAt, monthOf } from '../../domain/shared/local-date.js';
 import type { CommandContext } from '../command-handler.js';
-import type { Clock } from '../ports/clock.port.js';
-import type { IdGenerator } from '../ports/id-generator.port.js';
-import { requireUser, type UserHandler } from '../users/require-user.js';
-import type { BudgetMonthHandler } from './budget-handler.js';
-import { type RecordExpenseResult, recordExpense } from './record-expense.js';
+import { requireUser } from '../users/require-user.js';
+import { autoPlanMonth } from './auto-plan.js';
+import { type RecordExpenseDeps, type RecordExpenseResult, recordExpense } from './record-expense.js';
 
 export interface TrackExpenseInput {
   readonly userId: string;
@@ -24,32 +22,22 @@ export interface TrackExpenseResult extends RecordExpenseResult {
 }
 
 /**
- * Quick entry: an expense dated today in the user's time zone. Without a category it goes to the first
- * flexible category of the month's plan (plans keep their categories in name order); a month without
- * a plan, or without a flexible category, has no default and the entry is refused (422 invalid-expense).
+ * Quick entry: an expense dated today in the user's time zone. Without a category it goes where
+ * `quickEntryCategory` says, after the month got its automatic plan if it had none.
  */
-export const trackExpense = (deps: {
-  users: UserHandler;
-  budgets: BudgetMonthHandler;
-  clock: Clock;
-  ids: IdGenerator;
-}) => {
+export const trackExpense = (deps: RecordExpenseDeps) => {
   const record = recordExpense(deps);
+  const autoPlan = autoPlanMonth(deps);
   return async (input: TrackExpenseInput, context: CommandContext): Promise<TrackExpenseResult> => {
     const user = await requireUser(deps.users, input.userId);
     const date = localDateAt(deps.clock.now(), user.profile.timezone);
     const month = monthOf(date);
     let category = input.category;
     if (category === undefined) {
-      const { state } = await deps.budgets.load(budgetMonthStream(user.userId, month));
-      if (state.status !== 'planned') {
-        return fail('invalid-expense', `No category given, and ${month} has no plan to take a default from`);
-      }
-      const flexible = state.plan.find((p) => p.kind === 'flexible');
-      if (!flexible) {
-        return fail('invalid-expense', `No category given, and the ${month} plan has no flexible category`);
-      }
-      category = flexible.category;
+      const stream = budgetMonthStream(user.userId, month);
+      let { state } = await deps.budgets.load(stream);
+      if (state.status === 'unplanned') state = (await autoPlan(user, month, context))?.state ?? state;
+      category = quickEntryCategory(state);
     }
     const result = await record(
       {

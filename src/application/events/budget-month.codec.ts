@@ -23,7 +23,6 @@ const plannedCategories = z.array(
   }),
 );
 const planReason = z.enum(['manual', 'auto-previous', 'auto-suggested']).optional();
-const { transactionId: _, ...movedFields } = expenseFields;
 
 export const budgetMonthCodec = createCodec<BudgetMonthEvent>({
   BudgetPlanned: {
@@ -67,7 +66,9 @@ export const budgetMonthCodec = createCodec<BudgetMonthEvent>({
     schema: z.object({
       transactionId: z.string(),
       reason: text,
-      movedTo: z.object(movedFields).optional(),
+      movedTo: z.object({ day: z.string(), category: z.string(), amount: minorUnits }).optional(),
+      movedMerchant: text,
+      movedNote: text,
       voidedAt: isoTimestamp,
     }),
   },

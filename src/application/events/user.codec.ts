@@ -3,6 +3,7 @@ import type { UserEvent } from '../../domain/user/user.js';
 import { createCodec, isoTimestamp, minorUnits } from './codec.js';
 
 const rollover = z.enum(['forward', 'savings', 'none']);
+const autoPlan = z.enum(['previous', 'suggested', 'none']);
 
 export const userCodec = createCodec<UserEvent>({
   UserRegistered: {
@@ -14,6 +15,7 @@ export const userCodec = createCodec<UserEvent>({
       country: z.string(),
       timezone: z.string(),
       rolloverPolicy: rollover.optional(),
+      autoPlan: autoPlan.optional(),
       currency: z.string(),
       income: minorUnits,
       registeredAt: isoTimestamp,
@@ -26,6 +28,7 @@ export const userCodec = createCodec<UserEvent>({
       country: z.string().optional(),
       timezone: z.string().optional(),
       rolloverPolicy: rollover.optional(),
+      autoPlan: autoPlan.optional(),
       updatedAt: isoTimestamp,
     }),
   },

@@ -21,6 +21,7 @@ import {
   type RowError,
 } from '../ports/import-task-store.port.js';
 import type { JobQueue } from '../ports/job-queue.port.js';
+import type { TransactionMonths } from '../ports/transaction-months.port.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
 import { type CsvRow, ImportFileError, type ImportMapping, readCsv } from './csv-rows.js';
 
@@ -31,6 +32,7 @@ export interface ImportDeps {
   readonly ids: IdGenerator;
   readonly jobs: JobQueue;
   readonly imports: ImportTaskStore;
+  readonly transactionMonths: TransactionMonths;
 }
 
 /** Files with at most this many data rows are imported within the request; larger ones by a job. */
@@ -64,11 +66,12 @@ const firstErrors = (errors: readonly RowError[]): RowError[] =>
 /**
  * Records a file's rows. Each row's transaction id is derived from the user, the file's SHA-256 and the
  * row number, so importing the same file again records nothing new (`unchanged`). A month's rows are
- * decided a chunk at a time in one decision each; a row the month refuses (unknown category, month
- * without a plan, …) is reported and the others still land.
+ * decided a chunk at a time in one decision each; a row the month refuses (an id another month holds,
+ * another currency, …) is reported and the others still land. A month without a plan gets its
+ * automatic one (or keeps the rows unallocated when the user wants none).
  */
 async function importRows(
-  deps: Pick<ImportDeps, 'budgets' | 'clock'>,
+  deps: Pick<ImportDeps, 'budgets' | 'clock' | 'transactionMonths'>,
   user: RegisteredUser,
   fileSha256: string,
   rows: readonly CsvRow[],

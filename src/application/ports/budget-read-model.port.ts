@@ -9,6 +9,8 @@ export interface CellTotals {
 }
 
 export interface MonthView {
+  /** False for a month whose expenses came before any plan: spent, nothing allocated. */
+  readonly planned: boolean;
   readonly currency: Currency;
   readonly splitAlgorithm: string;
   readonly plan: readonly PlannedCategory[];
@@ -19,7 +21,7 @@ export interface MonthView {
   readonly closedDays: ReadonlySet<LocalDate>;
 }
 
-/** The daily-allocation read model. Undefined: the month has no plan (yet, as far as the model knows). */
+/** The daily-allocation read model. Undefined: the month has neither plan nor expenses (as far as the model knows). */
 export interface BudgetReadModel {
   day(
     userId: string,

@@ -1,6 +1,6 @@
 import type { JsonObject } from './event-store.port.js';
 
-export type QueueName = 'rebalance' | 'close-days' | 'import';
+export type QueueName = 'rebalance' | 'close-days' | 'import' | 'complete-move';
 
 export interface DeadLetter {
   readonly id: string;

@@ -1,3 +1,4 @@
+import type { AutoPlanPreference } from '../../domain/budget-month/auto-plan.js';
 import type { RolloverPolicy } from '../../domain/budget-month/events.js';
 import { type RegisteredUser, userStream } from '../../domain/user/user.js';
 import type { CommandContext } from '../command-handler.js';
@@ -7,6 +8,7 @@ import { requireUser, type UserHandler } from './require-user.js';
 export interface Preferences {
   readonly rolloverPolicy?: RolloverPolicy;
   readonly timezone?: string;
+  readonly autoPlan?: AutoPlanPreference;
 }
 
 export const updatePreferences =
@@ -20,6 +22,7 @@ export const updatePreferences =
         data: {
           ...(input.rolloverPolicy ? { rolloverPolicy: input.rolloverPolicy } : {}),
           ...(input.timezone ? { timezone: input.timezone } : {}),
+          ...(input.autoPlan ? { autoPlan: input.autoPlan } : {}),
           now: deps.clock.now().toISOString(),
         },
       },

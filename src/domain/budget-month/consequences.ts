@@ -37,7 +37,13 @@ export function consequences(
     if (excess > 0n) {
       reduced.push({
         type: 'ShortfallReduced',
-        data: { day: date, category, amount: excess, ...(transactionId ? { transactionId } : {}), reducedAt: now },
+        data: {
+          day: date,
+          category,
+          amount: excess,
+          ...(transactionId ? { transactionId } : {}),
+          reducedAt: now,
+        },
       });
     }
     const overBy = uncovered(after, day, category) - uncovered(before, day, category);

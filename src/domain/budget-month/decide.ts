@@ -209,6 +209,8 @@ function planMonth({ data }: PlanMonth, state: BudgetMonthState): BudgetMonthEve
   validatePlan(data);
   const categories = [...data.categories].sort((a, b) => (a.category < b.category ? -1 : 1));
   if (state.status === 'unplanned') return firstPlan(data, categories, algorithm, state);
+  // An automatic plan only ever fills a month without one.
+  if (data.reason !== undefined && data.reason !== 'manual') return [];
   if (!state.locked && data.effectiveFrom === undefined) {
     const same =
       state.splitAlgorithm === algorithm &&
@@ -255,7 +257,7 @@ function firstPlan(
     });
   }
   let plan: readonly PlannedCategory[] = categories;
-  for (const category of spentCategories(state)) plan = withCategory(plan, category);
+  for (const { category } of state.plan) plan = withCategory(plan, category);
   requireCategoryLimit(plan.length);
   const planned = plannedEvent(data, [...plan], algorithm);
   const after = evolveBudgetMonth(state, planned) as PlannedMonth;
@@ -317,12 +319,10 @@ function effectiveDay(data: PlanMonth['data'], state: PlannedMonth): number {
 
 function requireCategoryLimit(count: number): void {
   if (count > MAX_CATEGORIES) {
-    fail('too-many-categories', `A month has at most ${MAX_CATEGORIES} categories`, { limit: MAX_CATEGORIES });
+    fail('too-many-categories', `A month has at most ${MAX_CATEGORIES} categories`, {
+      limit: MAX_CATEGORIES,
+    });
   }
-}
-
-function spentCategories(state: BudgetMonthState): Set<Category> {
-  return new Set([...state.spent.keys()].map((key) => parseCellKey(key).category));
 }
 
 function validatePlan(data: PlanMonth['data']): void {
@@ -421,7 +421,7 @@ function voidExpense({ data }: VoidExpense, state: BudgetMonthState): BudgetMont
     data: {
       transactionId: data.transactionId,
       ...(data.reason === undefined ? {} : { reason: data.reason }),
-      ...(data.movedTo === undefined ? {} : { movedTo: definedOnly(data.movedTo) }),
+      ...(data.movedTo === undefined ? {} : movedFields(data.movedTo)),
       voidedAt: data.now,
     },
   };
@@ -442,7 +442,16 @@ export function mergeExpense(
   };
 }
 
-const cellOf = (fields: ExpenseFields): CellAt => ({ day: dayOfMonth(fields.day), category: fields.category });
+const movedFields = ({ day, category, amount, merchant, note }: ExpenseFields) => ({
+  movedTo: { day, category, amount },
+  ...(merchant === undefined ? {} : { movedMerchant: merchant }),
+  ...(note === undefined ? {} : { movedNote: note }),
+});
+
+const cellOf = (fields: ExpenseFields): CellAt => ({
+  day: dayOfMonth(fields.day),
+  category: fields.category,
+});
 
 /** The event, and what it means for the cells it touched once the month has a plan. */
 function withConsequences(
@@ -468,8 +477,7 @@ function validateExpense(fields: ExpenseFields, currency: Currency, state: Budge
   if (state.month !== undefined && monthOf(fields.day) !== state.month) {
     fail('date-outside-month', `${fields.day} is not in ${state.month}`, { month: state.month });
   }
-  const categories = state.status === 'planned' ? state.plan.map((p) => p.category) : spentCategories(state);
-  if (![...categories].includes(fields.category)) requireCategoryLimit([...categories].length + 1);
+  if (!state.plan.some((p) => p.category === fields.category)) requireCategoryLimit(state.plan.length + 1);
   if (fields.amount <= 0n) fail('invalid-amount', 'An expense amount is greater than zero');
   for (const key of ['merchant', 'note'] as const) {
     const text = fields[key];

@@ -84,12 +84,21 @@ export type ExpenseAmended = {
 };
 
 /**
- * `movedTo`: the expense leaves this month for another (its new fields, in that month). The record there
- * is finished by a reaction keyed by this event's id, so a crash between the two months loses nothing.
+ * `movedTo`: the expense leaves this month for another, with these fields there (its merchant and note
+ * as `movedMerchant`/`movedNote`: top-level, so they are encrypted like every personal field). The
+ * record there is finished by a reaction keyed by this event's id, so a crash between the two months
+ * loses nothing.
  */
 export type ExpenseVoided = {
   type: 'ExpenseVoided';
-  data: { transactionId: string; reason?: string; movedTo?: ExpenseFields; voidedAt: string };
+  data: {
+    transactionId: string;
+    reason?: string;
+    movedTo?: Pick<ExpenseFields, 'day' | 'category' | 'amount'>;
+    movedMerchant?: string;
+    movedNote?: string;
+    voidedAt: string;
+  };
 };
 
 export type OverspendDetected = {

@@ -91,7 +91,9 @@ function take(state: PlannedMonth, category: Category, need: bigint, from: numbe
   const first = takeFrom(unspent, need);
   const rest = new Map([...allocated].map(([day, a]) => [day, a - (first.get(day) ?? 0n)]));
   const second = takeFrom(rest, need - sum(first.values()));
-  return new Map([...allocated.keys()].map((day) => [day, -((first.get(day) ?? 0n) + (second.get(day) ?? 0n))]));
+  return new Map(
+    [...allocated.keys()].map((day) => [day, -((first.get(day) ?? 0n) + (second.get(day) ?? 0n))]),
+  );
 }
 
 /** Up to `need` from `pool`, in proportion to what each day has (largest remainder). */

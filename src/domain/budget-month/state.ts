@@ -31,6 +31,8 @@ export type UnplannedMonth = Ledger & {
   readonly status: 'unplanned';
   readonly month?: YearMonth;
   readonly currency?: Currency;
+  /** The categories expenses brought in (flexible, nothing planned); they join the first plan. */
+  readonly plan: readonly PlannedCategory[];
 };
 
 export type PlannedMonth = Ledger & {
@@ -61,10 +63,14 @@ export const initialBudgetMonthState = (): BudgetMonthState => ({
   status: 'unplanned',
   spent: new Map(),
   transactions: new Map(),
+  plan: [],
 });
 
 /** The plan with `category` in it: an expense in a category the plan does not name joins it unplanned. */
-export function withCategory(plan: readonly PlannedCategory[], category: Category): readonly PlannedCategory[] {
+export function withCategory(
+  plan: readonly PlannedCategory[],
+  category: Category,
+): readonly PlannedCategory[] {
   if (plan.some((p) => p.category === category)) return plan;
   return [...plan, { category, amount: 0n, kind: 'flexible' as const }].sort((a, b) =>
     a.category < b.category ? -1 : 1,
@@ -110,10 +116,12 @@ function evolveLedger(state: UnplannedMonth, event: BudgetMonthEvent): Unplanned
       return {
         ...state,
         ...spend(state, event),
+        plan: withCategory(state.plan, event.data.category),
         month: state.month ?? monthOf(event.data.day),
         currency: state.currency ?? event.data.currency,
       };
     case 'ExpenseAmended':
+      return { ...state, ...spend(state, event), plan: withCategory(state.plan, event.data.category) };
     case 'ExpenseVoided':
       return { ...state, ...spend(state, event) };
     default:
@@ -139,12 +147,19 @@ function spend(
   const { day, category, amount } = before.current;
   const withoutOld = addToCell(state.spent, dayOfMonth(day), category, -amount);
   if (event.type === 'ExpenseVoided') {
-    const { movedTo } = event.data;
-    transactions.set(transactionId, { ...before, voided: true, ...(movedTo ? { movedTo } : {}) });
+    const { movedTo, movedMerchant, movedNote } = event.data;
+    const moved = movedTo && { ...movedTo, merchant: movedMerchant, note: movedNote };
+    transactions.set(transactionId, { ...before, voided: true, ...(moved ? { movedTo: moved } : {}) });
     return { transactions, spent: withoutOld };
   }
   const { merchant, note } = event.data;
-  const current: ExpenseFields = { day: event.data.day, category: event.data.category, amount: event.data.amount, merchant, note };
+  const current: ExpenseFields = {
+    day: event.data.day,
+    category: event.data.category,
+    amount: event.data.amount,
+    merchant,
+    note,
+  };
   transactions.set(transactionId, { ...before, current });
   return {
     transactions,

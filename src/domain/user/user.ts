@@ -1,3 +1,4 @@
+import type { AutoPlanPreference } from '../budget-month/auto-plan.js';
 import type { RolloverPolicy } from '../budget-month/events.js';
 import type { Decider } from '../shared/decider.js';
 import { fail } from '../shared/domain-error.js';
@@ -11,6 +12,8 @@ export interface Profile {
   readonly timezone: string;
   /** Where a day's unspent flexible budget goes when the day closes; 'forward' when never set. */
   readonly rolloverPolicy?: RolloverPolicy;
+  /** How a month without a plan gets one at its first write or query; 'previous' when never set. */
+  readonly autoPlan?: AutoPlanPreference;
 }
 
 export type UserEvent =

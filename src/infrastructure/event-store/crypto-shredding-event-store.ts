@@ -29,7 +29,7 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ProfileUpdated: ['displayName'],
   ExpenseRecorded: ['merchant', 'note'],
   ExpenseAmended: ['merchant', 'note'],
-  ExpenseVoided: ['reason'],
+  ExpenseVoided: ['reason', 'movedMerchant', 'movedNote'],
   AllocationAdjusted: ['reason'],
 };
 

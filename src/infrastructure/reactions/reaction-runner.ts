@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { type EventStore, START, type Subscription } from '../../application/ports/event-store.port.js';
 import type { JobQueue } from '../../application/ports/job-queue.port.js';
-import { rebalanceJobFor } from '../../application/reactions/rebalance-on-overspend.js';
+import { jobsFor } from '../../application/reactions/jobs.js';
 import type { Logger } from '../logging/logger.js';
 import { applyToUserDirectory } from './postgres-user-directory.js';
 
@@ -74,8 +74,7 @@ export class ReactionRunner {
       after: this.position,
       onEvents: async (batch) => {
         for (const event of batch) {
-          const job = rebalanceJobFor(event);
-          if (job) await this.jobs.send(job.queue, job.payload, job.key);
+          for (const job of jobsFor(event)) await this.jobs.send(job.queue, job.payload, job.key);
         }
         const last = batch[batch.length - 1];
         if (!last) return;

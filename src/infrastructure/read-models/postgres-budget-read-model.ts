@@ -20,6 +20,7 @@ interface MonthRow {
   split_algorithm: string;
   plan: { category: string; amount: string; kind: 'flexible' | 'fixed'; dueDay?: number }[];
   saved: string;
+  planned: boolean;
 }
 
 const totals = (allocated: string, spent: string): CellTotals => ({
@@ -34,7 +35,7 @@ export class PostgresBudgetReadModel implements BudgetReadModel {
   async month(userId: string, month: YearMonth): Promise<MonthView | undefined> {
     const [monthRows, days, categories, closed] = await Promise.all([
       this.pool.query<MonthRow>(
-        `SELECT currency, split_algorithm, plan, saved::text FROM ${MONTHS} WHERE user_id = $1 AND month = $2`,
+        `SELECT currency, split_algorithm, plan, saved::text, planned FROM ${MONTHS} WHERE user_id = $1 AND month = $2`,
         [userId, month],
       ),
       this.pool.query<{ day: string; allocated: string; spent: string }>(
@@ -56,6 +57,7 @@ export class PostgresBudgetReadModel implements BudgetReadModel {
     const row = monthRows.rows[0];
     if (!row) return undefined;
     return {
+      planned: row.planned,
       currency: row.currency as Currency,
       splitAlgorithm: row.split_algorithm,
       plan: row.plan.map((c) => ({ ...c, amount: BigInt(c.amount) }) as PlannedCategory),

@@ -23,6 +23,10 @@ const planBody = z.strictObject({
     .min(1)
     .max(50),
   splitAlgorithm: z.string().max(40).optional(),
+  effectiveFrom: dateString.optional().openapi({
+    description:
+      "For a month with history: the first day the new plan changes (default: the user's today). Days before it keep their allocations; each category's change is spread over the days from it.",
+  }),
 });
 
 const dailyLine = z.object({ allocated: moneyOut, spent: moneyOut, remaining: moneyOut });
@@ -35,7 +39,8 @@ export const budgetDocs = (docs: ApiDocs) =>
     {
       method: 'put',
       path: '/api/budget/plan/:month',
-      summary: "Plan a month's categories (201 new, 200 replaced or unchanged; ETag = version)",
+      summary:
+        "Plan a month (201 its first plan, 200 replaced, re-planned or unchanged; ETag = version). A month with history is re-planned from `effectiveFrom`: the answer lists each category's change and any overspend it left.",
       scope: 'manage:budget',
       params: z.object({ month: monthString }),
       headers: z.object({ 'if-match': z.string().optional() }),
@@ -77,6 +82,15 @@ const planView = z.object({
       dueDay: z.number().int().optional(),
     }),
   ),
+  effectiveFrom: z.string().optional(),
+  changes: z
+    .array(z.object({ category: z.string(), amount: moneyOut, change: moneyOut }))
+    .optional()
+    .openapi({
+      description:
+        'Re-plans: per category, its new amount and what the days from effectiveFrom gained (or lost)',
+    }),
+  overspends: z.array(z.object({ day: z.string(), category: z.string(), overBy: moneyOut })),
   version: z.number().int(),
   position: z.string().optional(),
 });
@@ -114,8 +128,9 @@ export function budgetRoutes(daybook: Daybook): Router {
         throw error;
       });
     const { plan } = result;
+    const money = (minor: bigint) => amount(minor, plan.currency);
     res
-      .status(result.version === 0n && result.changed ? 201 : 200)
+      .status(result.created ? 201 : 200)
       .setHeader('ETag', `"${result.version}"`)
       .json({
         month: plan.month,
@@ -127,6 +142,21 @@ export function budgetRoutes(daybook: Daybook): Router {
           amount: amount(c.amount, plan.currency),
           kind: c.kind,
           ...(c.dueDay === undefined ? {} : { dueDay: c.dueDay }),
+        })),
+        ...(result.replanned
+          ? {
+              effectiveFrom: result.replanned.effectiveFrom,
+              changes: result.replanned.changes.map((c) => ({
+                category: c.category,
+                amount: money(c.amount),
+                change: money(c.change),
+              })),
+            }
+          : {}),
+        overspends: result.overspends.map((o) => ({
+          day: o.day,
+          category: o.category,
+          overBy: money(o.overBy),
         })),
         version: Number(result.version),
         ...(result.position ? { position: result.position } : {}),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CommandContext } from '../../../application/command-handler.js';
 import type { Daybook } from '../../../application/daybook.js';
 import type { ProfileChanges } from '../../../application/users/update-profile.js';
+import { DEFAULT_AUTO_PLAN } from '../../../domain/budget-month/auto-plan.js';
 import type { RegisteredUser } from '../../../domain/user/user.js';
 import { authOf, requireScope, type VerifyAccess } from '../auth.js';
 import { commandContext } from '../context.js';
@@ -15,6 +16,10 @@ const preferencesBody = z
   .strictObject({
     rolloverPolicy: z.enum(['forward', 'savings', 'none']).optional(),
     timezone: z.string().min(1).max(64).optional(),
+    autoPlan: z.enum(['previous', 'suggested', 'none']).optional().openapi({
+      description:
+        "How a month without a plan gets one at its first expense or query: last month's plan, a suggestion from income and history, or none (expenses wait, unallocated, for a plan)",
+    }),
   })
   .refine((b) => Object.keys(b).length > 0, 'name at least one preference');
 
@@ -32,11 +37,13 @@ const profileBody = z
 const preferencesView = (user: RegisteredUser) => ({
   rolloverPolicy: user.profile.rolloverPolicy ?? 'forward',
   timezone: user.profile.timezone,
+  autoPlan: user.profile.autoPlan ?? DEFAULT_AUTO_PLAN,
 });
 
 const preferencesOut = z.object({
   rolloverPolicy: z.enum(['forward', 'savings', 'none']),
   timezone: z.string(),
+  autoPlan: z.enum(['previous', 'suggested', 'none']),
 });
 
 export const userDocs = (docs: ApiDocs) =>
@@ -67,7 +74,7 @@ export const userDocs = (docs: ApiDocs) =>
     {
       method: 'get',
       path: '/api/users/preferences',
-      summary: 'Rollover policy and time zone',
+      summary: 'Rollover policy, time zone and how unplanned months get a plan',
       scope: 'read:profile',
       responses: { 200: preferencesOut },
     },

@@ -1,0 +1,78 @@
+import { chooseAutoPlan, DEFAULT_AUTO_PLAN } from '../../domain/budget-month/auto-plan.js';
+import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
+import { suggestPlan } from '../../domain/budget-month/plan-suggestion.js';
+import { localDateAt, monthOf, type YearMonth } from '../../domain/shared/local-date.js';
+import type { RegisteredUser } from '../../domain/user/user.js';
+import type { CommandContext } from '../command-handler.js';
+import type { BudgetReadModel } from '../ports/budget-read-model.port.js';
+import type { Clock } from '../ports/clock.port.js';
+import type { IdGenerator } from '../ports/id-generator.port.js';
+import { requireUser, type UserHandler } from '../users/require-user.js';
+import type { BudgetMonthHandler } from './budget-handler.js';
+import { planHistory, previousMonths } from './generate-plan.js';
+
+export interface AutoPlanDeps {
+  readonly budgets: BudgetMonthHandler;
+  readonly clock: Clock;
+}
+
+/**
+ * Gives a month without a plan the one the user's `autoPlan` preference chooses (an ordinary
+ * BudgetPlanned with its reason; the month's expenses then count against it). Does nothing when the
+ * month has a plan (an automatic plan never replaces one), or when the preference chooses none.
+ */
+export const autoPlanMonth =
+  (deps: AutoPlanDeps) => async (user: RegisteredUser, month: YearMonth, context: CommandContext) => {
+    const preference = user.profile.autoPlan ?? DEFAULT_AUTO_PLAN;
+    if (preference === 'none') return undefined;
+    const { months, history } = await planHistory(deps.budgets, user, month);
+    const previous = months[0]?.month === previousMonths(month, 1)[0] ? months[0] : undefined;
+    const plan = chooseAutoPlan({
+      preference,
+      income: user.income,
+      currency: user.currency,
+      ...(previous ? { previous } : {}),
+      suggestion: () => suggestPlan({ income: user.income, history }),
+    });
+    if (!plan) return undefined;
+    return deps.budgets.handle(
+      budgetMonthStream(user.userId, month),
+      {
+        type: 'PlanMonth',
+        data: {
+          userId: user.userId,
+          month,
+          currency: user.currency,
+          income: user.income,
+          categories: plan.categories,
+          ...(plan.splitAlgorithm ? { splitAlgorithm: plan.splitAlgorithm } : {}),
+          reason: plan.reason,
+          now: deps.clock.now().toISOString(),
+        },
+      },
+      { ...context, actor: user.userId },
+    );
+  };
+
+export interface PlanOnQueryDeps extends AutoPlanDeps {
+  readonly users: UserHandler;
+  readonly ids: IdGenerator;
+  readonly readModel: BudgetReadModel;
+}
+
+/**
+ * A month gets its automatic plan at its first query too: the user's current month, or any month that
+ * already holds expenses. Future months and empty past ones are not planned by looking at them. Answers
+ * the plan's position, for the query to read after it.
+ */
+export const planOnFirstQuery = (deps: PlanOnQueryDeps) => {
+  const autoPlan = autoPlanMonth(deps);
+  return async (userId: string, month: YearMonth) => {
+    const user = await requireUser(deps.users, userId);
+    const current = monthOf(localDateAt(deps.clock.now(), user.profile.timezone));
+    if (month > current || (user.profile.autoPlan ?? DEFAULT_AUTO_PLAN) === 'none') return undefined;
+    const view = await deps.readModel.month(user.userId, month);
+    if (view?.planned || (view === undefined && month < current)) return undefined;
+    return (await autoPlan(user, month, { correlationId: deps.ids.uuid() }))?.position;
+  };
+};

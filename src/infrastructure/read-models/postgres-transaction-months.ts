@@ -1,0 +1,55 @@
+import type { Pool } from 'pg';
+import type { MonthClaim, TransactionMonths } from '../../application/ports/transaction-months.port.js';
+import type { YearMonth } from '../../domain/shared/local-date.js';
+import { viewName } from '../projections/projection-runner.js';
+
+const TRANSACTIONS = viewName('transactions', 'transactions');
+
+/**
+ * Claims in `transaction_months`. History recorded before claims existed (or restored from a backup)
+ * has no claim: the transactions read model, rebuilt from the log, answers for it, and its answer becomes
+ * the claim (a recorded row wins over voided ones, the latest day among equals).
+ */
+export class PostgresTransactionMonths implements TransactionMonths {
+  constructor(private readonly pool: Pool) {}
+
+  async claim(userId: string, claims: readonly MonthClaim[]): Promise<ReadonlyMap<string, YearMonth>> {
+    if (claims.length === 0) return new Map();
+    const ids = claims.map((c) => c.transactionId);
+    await this.pool.query(
+      `INSERT INTO transaction_months (user_id, transaction_id, month)
+       SELECT DISTINCT ON (t.transaction_id) $1::text, t.transaction_id, t.month FROM ${TRANSACTIONS} t
+       WHERE t.user_id = $1::text::uuid AND t.transaction_id = ANY($2::text[])
+       ORDER BY t.transaction_id, (t.status = 'recorded') DESC, t.day DESC
+       ON CONFLICT DO NOTHING`,
+      [userId, ids],
+    );
+    const { rows } = await this.pool.query<{ transaction_id: string; month: string }>(
+      `WITH input AS (SELECT * FROM unnest($2::text[], $3::text[]) AS i(transaction_id, month)),
+       claimed AS (
+         INSERT INTO transaction_months (user_id, transaction_id, month)
+         SELECT DISTINCT ON (transaction_id) $1, transaction_id, month FROM input ON CONFLICT DO NOTHING
+       )
+       SELECT c.transaction_id, c.month FROM transaction_months c JOIN input i USING (transaction_id)
+       WHERE c.user_id = $1 AND c.month <> i.month`,
+      [userId, ids, claims.map((c) => c.month)],
+    );
+    return new Map(rows.map((r) => [r.transaction_id, r.month as YearMonth]));
+  }
+
+  async monthOf(userId: string, transactionId: string): Promise<YearMonth | undefined> {
+    const { rows } = await this.pool.query<{ month: string }>(
+      'SELECT month FROM transaction_months WHERE user_id = $1 AND transaction_id = $2',
+      [userId, transactionId],
+    );
+    return rows[0]?.month as YearMonth | undefined;
+  }
+
+  async assign(userId: string, transactionId: string, month: YearMonth): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO transaction_months (user_id, transaction_id, month) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id, transaction_id) DO UPDATE SET month = EXCLUDED.month`,
+      [userId, transactionId, month],
+    );
+  }
+}
