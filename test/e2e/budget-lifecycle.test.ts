@@ -210,7 +210,7 @@ describe('the month as people live it, over HTTP', () => {
       headers: { authorization: `Bearer ${token}` },
       body: form,
     });
-    const body = await response.json();
+    const body = (await response.json()) as { progress: unknown; position: string };
     expect(response.status).toBe(200);
     expect(body.progress).toMatchObject({ rows: 6, imported: 6, rejected: 0 });
     for (const month of ['2025-03', '2025-04', '2025-05']) {

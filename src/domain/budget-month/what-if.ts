@@ -89,11 +89,19 @@ function commandFor(
   algorithms: AlgorithmOverrides,
   now: string | undefined,
 ): BudgetMonthCommand | undefined {
-  // The replayed plan's currency is the recorded plan's; before any plan, the expense is rejected anyway.
-  const currency = state.status === 'planned' ? state.currency : undefined;
+  // The replayed month's currency is the recorded plan's, or before any plan its first expense's.
+  const currency = state.currency;
   switch (event.type) {
     case 'BudgetPlanned': {
-      const { userId, month, currency: planCurrency, income, categories, splitAlgorithm: split } = event.data;
+      const {
+        userId,
+        month,
+        currency: planCurrency,
+        income,
+        categories,
+        splitAlgorithm: split,
+        reason,
+      } = event.data;
       return {
         type: 'PlanMonth',
         data: {
@@ -103,13 +111,33 @@ function commandFor(
           income,
           categories,
           splitAlgorithm: algorithms.split ?? split,
+          ...(reason === undefined ? {} : { reason }),
           now: now ?? event.data.plannedAt,
+        },
+      };
+    }
+    case 'BudgetReplanned': {
+      const { effectiveFrom, income, categories, splitAlgorithm: split, reason } = event.data;
+      if (state.status !== 'planned') return notPlanned();
+      return {
+        type: 'PlanMonth',
+        data: {
+          userId: state.userId,
+          month: state.month,
+          currency: state.currency,
+          income,
+          categories,
+          splitAlgorithm: algorithms.split ?? split,
+          effectiveFrom,
+          ...(reason === undefined ? {} : { reason }),
+          now: now ?? event.data.replannedAt,
         },
       };
     }
     case 'ExpenseRecorded': {
       const { transactionId, day, category, amount, merchant, note, source, idempotencyKey } = event.data;
-      if (currency === undefined) return notPlanned();
+      const expenseCurrency = currency ?? event.data.currency;
+      if (expenseCurrency === undefined) return notPlanned();
       return {
         type: 'RecordExpense',
         data: {
@@ -117,7 +145,7 @@ function commandFor(
           day,
           category,
           amount,
-          currency,
+          currency: expenseCurrency,
           ...(merchant === undefined ? {} : { merchant }),
           ...(note === undefined ? {} : { note }),
           source,
@@ -144,17 +172,22 @@ function commandFor(
       };
     }
     case 'ExpenseVoided': {
-      const { transactionId, reason } = event.data;
+      const { transactionId, reason, movedTo, movedMerchant, movedNote } = event.data;
       return {
         type: 'VoidExpense',
         data: {
           transactionId,
           ...(reason === undefined ? {} : { reason }),
+          ...(movedTo === undefined
+            ? {}
+            : { movedTo: { ...movedTo, merchant: movedMerchant, note: movedNote } }),
           now: now ?? event.data.voidedAt,
         },
       };
     }
+    // Consequences decided with the expense, plan or adjustment that caused them.
     case 'OverspendDetected':
+    case 'ShortfallReduced':
       return undefined;
     case 'BudgetRebalanced': {
       const { coveredDay, category, causedBy, algorithm } = event.data;

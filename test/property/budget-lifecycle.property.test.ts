@@ -1,0 +1,244 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { budgetMonthDecider as decider } from '../../src/domain/budget-month/budget-month.js';
+import { type Cells, cellAmount, parseCellKey, sumCells } from '../../src/domain/budget-month/cells.js';
+import type { BudgetMonthCommand } from '../../src/domain/budget-month/commands.js';
+import type { BudgetMonthEvent, PlannedCategory } from '../../src/domain/budget-month/events.js';
+import type { BudgetMonthState, PlannedMonth } from '../../src/domain/budget-month/state.js';
+import { allocationDiff, replayUnder } from '../../src/domain/budget-month/what-if.js';
+import type { Category } from '../../src/domain/shared/category.js';
+import { DomainError } from '../../src/domain/shared/domain-error.js';
+import { dateInMonth, dayOfMonth, daysInMonth } from '../../src/domain/shared/local-date.js';
+import { planCommand, type Scenario, scenarioArb, toCommands } from '../support/budget-arbitraries.js';
+
+const NOW = '2030-01-01T00:00:00.000Z';
+
+/**
+ * A month as people live it: expenses before the plan (the plan comes at `planAt`), in categories the
+ * plan does not name, re-plans from some day on (amounts changed, categories dropped or added), moves
+ * out to another month, on top of the engine's records, amends, voids, rebalances, adjustments and
+ * day closes.
+ */
+const lifeArb = fc.record({
+  scenario: scenarioArb(40),
+  planAt: fc.nat(8),
+  replans: fc.array(
+    fc.record({
+      at: fc.nat(60),
+      day: fc.integer({ min: 1, max: 31 }),
+      amounts: fc.array(fc.bigInt({ min: 0n, max: 5_000_000n }), { minLength: 1, maxLength: 20 }),
+      drop: fc.boolean(),
+      add: fc.boolean(),
+    }),
+    { maxLength: 4 },
+  ),
+  extras: fc.array(
+    fc.record({
+      at: fc.nat(60),
+      kind: fc.constantFrom('unplanned-category' as const, 'move-out' as const),
+      n: fc.nat(60),
+      day: fc.integer({ min: 1, max: 31 }),
+      amount: fc.bigInt({ min: 1n, max: 300_000n }),
+    }),
+    { maxLength: 8 },
+  ),
+});
+type Life = typeof lifeArb extends fc.Arbitrary<infer T> ? T : never;
+
+function commandsOf(life: Life): BudgetMonthCommand[] {
+  const s: Scenario = life.scenario;
+  const days = daysInMonth(s.month);
+  const dayOf = (d: number) => dateInMonth(s.month, Math.min(d, days));
+  const commands = toCommands(s);
+  const inserts: [number, BudgetMonthCommand][] = [[life.planAt, planCommand(s)]];
+  for (const r of life.replans) {
+    let categories: PlannedCategory[] = s.plan.map((c, i) => ({
+      ...c,
+      amount: r.amounts[i % r.amounts.length] as bigint,
+    }));
+    if (r.drop && categories.length > 1) categories = categories.slice(1);
+    if (r.add)
+      categories.push({ category: 'added' as Category, amount: r.amounts[0] as bigint, kind: 'flexible' });
+    const income = categories.reduce((t, c) => t + c.amount, 0n);
+    inserts.push([
+      r.at,
+      {
+        type: 'PlanMonth',
+        data: {
+          userId: 'u',
+          month: s.month,
+          currency: s.currency,
+          income,
+          categories,
+          effectiveFrom: dayOf(r.day),
+          now: NOW,
+        },
+      },
+    ]);
+  }
+  for (const e of life.extras) {
+    if (e.kind === 'unplanned-category') {
+      inserts.push([
+        e.at,
+        {
+          type: 'RecordExpense',
+          data: {
+            transactionId: `u${e.n}`,
+            day: dayOf(e.day),
+            category: `x${e.n % 3}` as Category,
+            amount: e.amount,
+            currency: s.currency,
+            source: 'manual',
+            now: NOW,
+          },
+        },
+      ]);
+    } else {
+      const other = `${s.month === '2040-12' ? '2040-11' : s.month.slice(0, 5)}${s.month.endsWith('-12') ? '11' : '12'}`;
+      inserts.push([
+        e.at,
+        {
+          type: 'VoidExpense',
+          data: {
+            transactionId: `t${e.n}`,
+            movedTo: { day: `${other}-01` as never, category: 'c0' as Category, amount: e.amount },
+            now: NOW,
+          },
+        },
+      ]);
+    }
+  }
+  const result = [...commands];
+  for (const [at, command] of inserts.sort((a, b) => b[0] - a[0])) {
+    result.splice(Math.min(at, result.length), 0, command);
+  }
+  return result;
+}
+
+function run(
+  life: Life,
+  check: (before: BudgetMonthState, after: BudgetMonthState, events: BudgetMonthEvent[]) => void,
+) {
+  let state: BudgetMonthState = decider.initialState();
+  const log: BudgetMonthEvent[] = [];
+  for (const command of commandsOf(life)) {
+    let events: BudgetMonthEvent[];
+    try {
+      events = decider.decide(command, state);
+    } catch (error) {
+      if (error instanceof DomainError) continue;
+      throw error;
+    }
+    const next = events.reduce(decider.evolve, state);
+    check(state, next, events);
+    state = next;
+    log.push(...events);
+  }
+  return { state, log };
+}
+
+const planTotal = (state: PlannedMonth) => state.plan.reduce((t, c) => t + c.amount, 0n);
+const uncovered = (state: PlannedMonth, key: string) => {
+  const over = (state.spent.get(key as never) ?? 0n) - (state.allocated.get(key as never) ?? 0n);
+  return over > 0n ? over : 0n;
+};
+const keysOf = (...cells: Cells[]) => new Set(cells.flatMap((c) => [...c.keys()]));
+
+/** Runs every Rebalance the reaction would: one per cell still uncovered and not declared overdrawn. */
+function settle(state: BudgetMonthState): { state: BudgetMonthState; log: BudgetMonthEvent[] } {
+  if (state.status !== 'planned') return { state, log: [] };
+  let current: BudgetMonthState = state;
+  const log: BudgetMonthEvent[] = [];
+  for (const key of [...state.spent.keys()].sort()) {
+    const { day, category } = parseCellKey(key);
+    const events = decider.decide(
+      {
+        type: 'Rebalance',
+        data: { day: dateInMonth(state.month, day), category, causedBy: 'settle', now: NOW },
+      },
+      current,
+    );
+    current = events.reduce(decider.evolve, current);
+    log.push(...events);
+  }
+  return { state: current, log };
+}
+
+describe('BudgetMonth lifecycle invariants (unplanned months and categories, re-plans, undo, moves)', () => {
+  it('conservation: allocations plus savings equal the current plan, whatever was re-planned', () => {
+    fc.assert(
+      fc.property(lifeArb, (life) => {
+        run(life, (_, after) => {
+          if (after.status !== 'planned') return;
+          expect(sumCells(after.allocated) + after.saved).toBe(planTotal(after));
+        });
+      }),
+    );
+  });
+
+  it('no negative allocation; a re-plan changes only days from its effective day and only categories it changed', () => {
+    fc.assert(
+      fc.property(lifeArb, (life) => {
+        run(life, (before, after, events) => {
+          if (after.status !== 'planned') return;
+          for (const value of after.allocated.values()) expect(value >= 0n).toBe(true);
+          const replanned = events.find((e) => e.type === 'BudgetReplanned');
+          if (!replanned || before.status !== 'planned') return;
+          const from = dayOfMonth(replanned.data.effectiveFrom);
+          const oldAmount = new Map(before.plan.map((p) => [p.category, p.amount]));
+          const newAmount = new Map(replanned.data.categories.map((p) => [p.category, p.amount]));
+          for (const key of keysOf(before.allocated, after.allocated)) {
+            if ((before.allocated.get(key) ?? 0n) === (after.allocated.get(key) ?? 0n)) continue;
+            const { day, category } = parseCellKey(key);
+            expect(day).toBeGreaterThanOrEqual(from);
+            expect(newAmount.get(category) ?? 0n).not.toBe(oldAmount.get(category) ?? 0n);
+          }
+        });
+      }),
+    );
+  });
+
+  it('overdrawn never exceeds what is uncovered, equals it once rebalanced, and returns to 0 when the expenses are voided', () => {
+    fc.assert(
+      fc.property(lifeArb, (life) => {
+        const { state } = run(life, (_, after) => {
+          if (after.status !== 'planned') return;
+          for (const [key, amount] of after.overdrawn) {
+            expect(amount >= 0n).toBe(true);
+            expect(amount <= uncovered(after, key)).toBe(true);
+          }
+        });
+        const settled = settle(state).state;
+        if (settled.status !== 'planned') return;
+        for (const key of keysOf(settled.spent, settled.allocated, settled.overdrawn)) {
+          expect(cellAmount(settled.overdrawn, parseCellKey(key).day, parseCellKey(key).category)).toBe(
+            uncovered(settled, key),
+          );
+        }
+        let voided: BudgetMonthState = settled;
+        for (const [id, t] of settled.transactions) {
+          if (t.voided) continue;
+          const events = decider.decide(
+            { type: 'VoidExpense', data: { transactionId: id, now: NOW } },
+            voided,
+          );
+          voided = events.reduce(decider.evolve, voided);
+        }
+        expect(sumCells((voided as PlannedMonth).overdrawn)).toBe(0n);
+      }),
+    );
+  });
+
+  it('replay determinism, and what-if under the recorded versions is an empty diff', () => {
+    fc.assert(
+      fc.property(lifeArb, (life) => {
+        const { state, log } = run(life, () => undefined);
+        expect(log.reduce(decider.evolve, decider.initialState())).toEqual(state);
+        if (state.status !== 'planned') return;
+        const replay = replayUnder(log, {});
+        expect(replay.skipped).toEqual([]);
+        expect(allocationDiff(state, replay.state)).toEqual([]);
+      }),
+    );
+  });
+});
