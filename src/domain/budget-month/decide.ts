@@ -170,23 +170,25 @@ function closeDay({ data }: CloseDay, state: PlannedMonth): BudgetMonthEvent[] {
     state.allocated,
     state.spent,
   );
-  return [
-    {
-      type: 'DayClosed',
-      data: {
-        day: data.day,
-        policy: data.policy,
-        moves: moves.map((m) => ({
-          day: dateInMonth(state.month, m.day),
-          category: m.category,
-          amount: m.amount,
-        })),
-        saved,
-        algorithm: ROLLOVER_ALGORITHM,
-        closedAt: data.now,
-      },
+  const closed: BudgetMonthEvent = {
+    type: 'DayClosed',
+    data: {
+      day: data.day,
+      policy: data.policy,
+      moves: moves.map((m) => ({
+        day: dateInMonth(state.month, m.day),
+        category: m.category,
+        amount: m.amount,
+      })),
+      saved,
+      algorithm: ROLLOVER_ALGORITHM,
+      closedAt: data.now,
     },
-  ];
+  };
+  // Leftovers rolled forward into a cell declared overdrawn shrink its shortfall.
+  const after = evolveBudgetMonth(state, closed) as PlannedMonth;
+  const received = moves.filter((m) => m.amount > 0n);
+  return [closed, ...consequences(state, after, received, data.now)];
 }
 
 function requireInMonth(day: LocalDate, state: PlannedMonth): void {

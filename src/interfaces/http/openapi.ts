@@ -1,6 +1,8 @@
 import { extendZodWithOpenApi, OpenAPIRegistry, OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { Scope } from '../../application/ports/token-service.port.js';
+import type { DomainErrorCode } from '../../domain/shared/domain-error.js';
+import { DOMAIN_STATUS, problemType } from './problem.js';
 
 extendZodWithOpenApi(z);
 
@@ -31,6 +33,8 @@ export interface EndpointDoc {
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
   readonly headers?: z.ZodObject;
+  /** Domain rejections the endpoint can answer with; documented under their status (see DOMAIN_STATUS). */
+  readonly errors?: readonly DomainErrorCode[];
   /** Success responses: status → schema (undefined: no body), or a non-JSON content type. */
   readonly responses: Readonly<
     Record<number, z.ZodType | { contentType: string; description: string } | undefined>
@@ -74,6 +78,10 @@ export class ApiDocs {
         responses['403'] = problem(`The token lacks the ${e.scope} scope`);
       }
       responses['429'] = problem('Rate limit exceeded; see Retry-After');
+      for (const [status, codes] of byStatus(e.errors ?? [])) {
+        const types = codes.map((code) => `\`${problemType(code)}\``).join(', ');
+        responses[status] = problem(status === '400' ? `Invalid request, or ${types}` : `Problem ${types}`);
+      }
       this.registry.registerPath({
         method: e.method,
         path: e.path.replace(/:(\w+)/g, '{$1}'),
@@ -103,4 +111,14 @@ export class ApiDocs {
       },
     });
   }
+}
+
+/** Domain error codes grouped by the HTTP status they answer with. */
+function byStatus(codes: readonly DomainErrorCode[]): Map<string, DomainErrorCode[]> {
+  const groups = new Map<string, DomainErrorCode[]>();
+  for (const code of codes) {
+    const status = String(DOMAIN_STATUS[code]);
+    groups.set(status, [...(groups.get(status) ?? []), code]);
+  }
+  return groups;
 }

@@ -34,7 +34,8 @@ export const problem = (
   extra: Partial<Problem> = {},
 ): HttpProblem => new HttpProblem({ type: problemType(code), title, status, code, ...extra });
 
-const DOMAIN_STATUS: Readonly<Record<DomainErrorCode, number>> = {
+/** The one table from a domain error code to its HTTP status (responses and the OpenAPI document). */
+export const DOMAIN_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   'invalid-money': 400,
   'invalid-date': 400,
   'invalid-month': 400,

@@ -45,6 +45,18 @@ export const budgetDocs = (docs: ApiDocs) =>
       params: z.object({ month: monthString }),
       headers: z.object({ 'if-match': z.string().optional() }),
       body: planBody,
+      errors: [
+        'invalid-plan',
+        'plan-exceeds-income',
+        'plan-below-allocated',
+        'too-many-categories',
+        'currency-mismatch',
+        'date-outside-month',
+        'unknown-algorithm',
+        'invalid-money',
+        'invalid-category',
+        'invalid-date',
+      ],
       responses: {
         200: planView,
         201: planView,

@@ -9,10 +9,11 @@ export const expenseDocs = (docs: ApiDocs) =>
     method: 'post',
     path: '/api/expense/track',
     summary:
-      "Quick entry: today's date in the user's time zone; category defaults to the plan's first flexible one",
+      "Quick entry: today's date in the user's time zone; category defaults to the plan's first flexible one (the month planned automatically first), else `other`",
     scope: 'write:transactions',
     headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
     body: trackBody,
+    errors: ['invalid-money', 'invalid-amount', 'invalid-expense', 'invalid-category', 'too-many-categories'],
     responses: {
       201: z.object({
         id: z.string(),

@@ -59,10 +59,22 @@ export const transactionDocs = (docs: ApiDocs) =>
     {
       method: 'post',
       path: '/api/transactions',
-      summary: 'Record an expense (Idempotency-Key: a retry gets the first response)',
+      summary:
+        'Record an expense (Idempotency-Key: a retry gets the first response). A month without a plan gets its automatic one; a category the plan does not name joins the month',
       scope: 'write:transactions',
       headers: idempotencyHeader,
       body: transactionBody,
+      errors: [
+        'invalid-money',
+        'invalid-date',
+        'invalid-category',
+        'invalid-amount',
+        'invalid-expense',
+        'currency-mismatch',
+        'too-many-categories',
+        'transaction-id-conflict',
+        'transaction-in-other-month',
+      ],
       responses: { 201: transactionOut },
     },
     {
@@ -108,10 +120,22 @@ export const transactionDocs = (docs: ApiDocs) =>
     {
       method: 'put',
       path: '/api/transactions/:id',
-      summary: 'Amend an expense; a date in another month moves it (void there, record here)',
+      summary:
+        'Amend an expense; a date in another month moves it (void there with its new fields, record here; finished by a job if the request dies, a retry answers as the first did)',
       scope: 'write:transactions',
       params: idParams,
       body: amendBody,
+      errors: [
+        'invalid-money',
+        'invalid-date',
+        'invalid-category',
+        'invalid-amount',
+        'invalid-expense',
+        'too-many-categories',
+        'transaction-not-found',
+        'transaction-voided',
+        'transaction-id-conflict',
+      ],
       responses: {
         200: transactionOut.extend({
           changed: z.boolean(),
@@ -122,9 +146,11 @@ export const transactionDocs = (docs: ApiDocs) =>
     {
       method: 'delete',
       path: '/api/transactions/:id',
-      summary: 'Void an expense (204; the write position is in Daybook-Position)',
+      summary:
+        'Void an expense (204; the write position is in Daybook-Position); a shortfall it caused is given back',
       scope: 'write:transactions',
       params: idParams,
+      errors: ['transaction-not-found'],
       responses: { 204: undefined },
     },
   );
