@@ -7,7 +7,7 @@ import { withBatches } from './batch-decider.js';
 import { adjustAllocation } from './budget/adjust-allocation.js';
 import { amendExpense, voidExpense } from './budget/amend-expense.js';
 import { closeDay } from './budget/close-day.js';
-import { dailyBudget } from './budget/daily-budget.query.js';
+import { dailyBudget, READ_YOUR_WRITES_TIMEOUT_MS } from './budget/daily-budget.query.js';
 import { generatePlan } from './budget/generate-plan.js';
 import { calendarMonth, monthlyBudget } from './budget/monthly-budget.query.js';
 import { planMonth } from './budget/plan-month.js';
@@ -17,7 +17,9 @@ import { recordExpenses } from './budget/record-expenses.js';
 import { redistribute } from './budget/redistribute.js';
 import { trackExpense } from './budget/track-expense.js';
 import { whatIf } from './budget/what-if.query.js';
-import { commandHandler } from './command-handler.js';
+import { type CommandContext, commandHandler } from './command-handler.js';
+import { type ReadConsistency, readYourWrites } from './consistency/read-your-writes.js';
+import { trackWrites } from './consistency/track-writes.js';
 import { budgetMonthCodec } from './events/budget-month.codec.js';
 import { userCodec } from './events/user.codec.js';
 import { checkHealth } from './health.js';
@@ -49,6 +51,7 @@ import type { AccessClaims, TokenService } from './ports/token-service.port.js';
 import type { TokenStore } from './ports/token-store.port.js';
 import type { TransactionReadModel } from './ports/transaction-read-model.port.js';
 import type { UserDirectory } from './ports/user-directory.port.js';
+import type { WritePositions } from './ports/write-positions.port.js';
 import { closeDueDays } from './reactions/close-due-days.js';
 import { parseRebalanceJob } from './reactions/rebalance-on-overspend.js';
 import { notificationRelay } from './realtime/notifications.js';
@@ -94,6 +97,10 @@ export interface DaybookPorts {
   readonly adminEmails: readonly string[];
   /** Failures the application reports without failing the request (a security event not recorded). */
   readonly logger: ErrorLogger;
+  /** Each user's last write position: their reads wait for it (read-your-writes). */
+  readonly writes: WritePositions;
+  /** The bound on that wait; READ_YOUR_WRITES_TIMEOUT_MS unless configured. */
+  readonly readYourWritesTimeoutMs?: number;
 }
 
 /** How often the day-close job looks for users whose local midnight has passed. */
@@ -101,8 +108,17 @@ const DAY_CLOSE_CRON = '*/15 * * * *';
 
 /** Every use case, wired to the ports. The interfaces layer sees only this. */
 export function createDaybook(ports: DaybookPorts) {
-  const users = commandHandler(ports, userDecider, userCodec);
-  const budgets = commandHandler(ports, withBatches(budgetMonthDecider), budgetMonthCodec);
+  const users = trackWrites(commandHandler(ports, userDecider, userCodec), ports.writes);
+  const budgets = trackWrites(
+    commandHandler(ports, withBatches(budgetMonthDecider), budgetMonthCodec),
+    ports.writes,
+  );
+  const consistent = readYourWrites({
+    writes: ports.writes,
+    timeoutMs: ports.readYourWritesTimeoutMs ?? READ_YOUR_WRITES_TIMEOUT_MS,
+  });
+  const amend = amendExpense({ ...ports, users, budgets });
+  const voidOne = voidExpense({ ...ports, users, budgets });
   const decoyHash = ports.hasher.hash('decoy password, never a real one');
   decoyHash.catch(() => undefined);
   const security = securityLog(ports);
@@ -128,8 +144,8 @@ export function createDaybook(ports: DaybookPorts) {
     updatePreferences: updatePreferences({ ...ports, users }),
     planMonth: planMonth({ ...ports, users, budgets }),
     recordExpense: recordExpense({ ...ports, users, budgets }),
-    dailyBudget: dailyBudget({ ...ports, users }),
-    monthlyBudget: monthlyBudget({ ...ports, users }),
+    dailyBudget: consistent.query([ports.readModel], dailyBudget({ ...ports, users })),
+    monthlyBudget: consistent.query([ports.readModel], monthlyBudget({ ...ports, users })),
     whatIf: whatIf({ ...ports, users, budgets }),
     generatePlan: generatePlan({ users, budgets }),
     /** The user's current month, in their time zone. */
@@ -137,7 +153,7 @@ export function createDaybook(ports: DaybookPorts) {
       const user = await requireUser(users, userId);
       return monthOf(localDateAt(ports.clock.now(), user.profile.timezone));
     },
-    calendarMonth: calendarMonth({ ...ports, users }),
+    calendarMonth: consistent.query([ports.readModel], calendarMonth({ ...ports, users })),
     adjustAllocation: adjustAllocation({ ...ports, users, budgets }),
     redistribute: redistribute({ ...ports, users, budgets }),
     rebalance: rebalanceCell,
@@ -169,16 +185,23 @@ export function createDaybook(ports: DaybookPorts) {
     },
     recordExpenses: recordExpenses({ ...ports, users, budgets }),
     trackExpense: trackExpense({ ...ports, users, budgets }),
-    amendExpense: amendExpense({ ...ports, users, budgets }),
-    voidExpense: voidExpense({ ...ports, users, budgets }),
+    // Both find the expense in the transactions read model first: after the user's own writes too.
+    amendExpense: async (
+      input: Omit<Parameters<typeof amend>[0], 'after'> & ReadConsistency,
+      context: CommandContext,
+    ) => amend({ ...input, after: await consistent.after(input.userId, input) }, context),
+    voidExpense: async (
+      input: Omit<Parameters<typeof voidOne>[0], 'after'> & ReadConsistency,
+      context: CommandContext,
+    ) => voidOne({ ...input, after: await consistent.after(input.userId, input) }, context),
     importTransactions: importTransactions({ ...ports, users, budgets }),
     getImportTask: getImportTask(ports),
     idempotencyKeys: ports.idempotency,
-    listTransactions: listTransactions({ ...ports, users }),
-    getTransaction: getTransaction({ ...ports, users }),
-    exportTransactions: exportTransactions({ ...ports, users }),
-    analyticsDashboard: dashboard({ ...ports, users }),
-    analyticsTrends: trends({ ...ports, users }),
+    listTransactions: consistent.query([ports.transactions], listTransactions({ ...ports, users })),
+    getTransaction: consistent.query([ports.transactions], getTransaction({ ...ports, users })),
+    exportTransactions: consistent.query([ports.transactions], exportTransactions({ ...ports, users })),
+    analyticsDashboard: consistent.query([ports.analytics], dashboard({ ...ports, users })),
+    analyticsTrends: consistent.query([ports.analytics], trends({ ...ports, users })),
     projectionStatus: () => ports.projections.status(),
     rebuildProjection: (name: string) => ports.projections.rebuild(name),
     /** The projection runner's onCommitted hook: pushes what a committed batch changed to its users. */
