@@ -185,15 +185,22 @@ export function createDaybook(ports: DaybookPorts) {
     },
     recordExpenses: recordExpenses({ ...ports, users, budgets }),
     trackExpense: trackExpense({ ...ports, users, budgets }),
-    // Both find the expense in the transactions read model first: after the user's own writes too.
+    // Both find the expense in the transactions read model first, so they wait for it like a query
+    // would; past the bound they go on, and an expense the model still lacks is not found.
     amendExpense: async (
       input: Omit<Parameters<typeof amend>[0], 'after'> & ReadConsistency,
       context: CommandContext,
-    ) => amend({ ...input, after: await consistent.after(input.userId, input) }, context),
+    ) => {
+      await consistent.settle([ports.transactions], input.userId, input);
+      return amend(input, context);
+    },
     voidExpense: async (
       input: Omit<Parameters<typeof voidOne>[0], 'after'> & ReadConsistency,
       context: CommandContext,
-    ) => voidOne({ ...input, after: await consistent.after(input.userId, input) }, context),
+    ) => {
+      await consistent.settle([ports.transactions], input.userId, input);
+      return voidOne(input, context);
+    },
     importTransactions: importTransactions({ ...ports, users, budgets }),
     getImportTask: getImportTask(ports),
     idempotencyKeys: ports.idempotency,

@@ -60,11 +60,7 @@ export function readYourWrites(deps: ReadYourWritesDeps) {
         const caughtUp = await settle(models, input.userId, input);
         return { ...(await run(input)), caughtUp };
       },
-    /** The position a command that reads a read model first should read after (its `after`). */
-    after: async (userId: string, read: ReadConsistency): Promise<GlobalPosition | undefined> =>
-      latestPosition([
-        read.minPosition,
-        read.consistency === 'eventual' ? undefined : await deps.writes.latest(userId),
-      ]),
+    /** For a command that looks something up in `models` first: waits as a query would, before it runs. */
+    settle,
   };
 }
