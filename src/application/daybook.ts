@@ -14,17 +14,19 @@ import { adjustAllocation } from './budget/adjust-allocation.js';
 import { amendExpense, completeMoveOf, voidExpense } from './budget/amend-expense.js';
 import { planOnFirstQuery } from './budget/auto-plan.js';
 import { closeDay } from './budget/close-day.js';
-import { dailyBudget } from './budget/daily-budget.query.js';
+import { dailyBudget, READ_YOUR_WRITES_TIMEOUT_MS } from './budget/daily-budget.query.js';
 import { generatePlan } from './budget/generate-plan.js';
 import { calendarMonth, monthlyBudget } from './budget/monthly-budget.query.js';
 import { planMonth } from './budget/plan-month.js';
 import { rebalance } from './budget/rebalance.js';
 import { recordExpense } from './budget/record-expense.js';
-import { latestPosition, recordExpenses } from './budget/record-expenses.js';
+import { recordExpenses } from './budget/record-expenses.js';
 import { redistribute } from './budget/redistribute.js';
 import { trackExpense } from './budget/track-expense.js';
 import { whatIf } from './budget/what-if.query.js';
-import { commandHandler } from './command-handler.js';
+import { type CommandContext, commandHandler } from './command-handler.js';
+import { type ReadConsistency, readYourWrites } from './consistency/read-your-writes.js';
+import { trackWrites } from './consistency/track-writes.js';
 import { budgetMonthCodec } from './events/budget-month.codec.js';
 import { userCodec } from './events/user.codec.js';
 import { checkHealth } from './health.js';
@@ -39,7 +41,7 @@ import type { AuditLog } from './ports/audit-log.port.js';
 import type { BudgetReadModel } from './ports/budget-read-model.port.js';
 import type { Clock } from './ports/clock.port.js';
 import type { CredentialStore } from './ports/credential-store.port.js';
-import type { EventStore, GlobalPosition } from './ports/event-store.port.js';
+import type { EventStore } from './ports/event-store.port.js';
 import type { HealthCheck } from './ports/health-check.port.js';
 import type { IdGenerator } from './ports/id-generator.port.js';
 import type { IdempotencyStore } from './ports/idempotency-store.port.js';
@@ -57,6 +59,7 @@ import type { TokenStore } from './ports/token-store.port.js';
 import type { TransactionMonths } from './ports/transaction-months.port.js';
 import type { TransactionReadModel } from './ports/transaction-read-model.port.js';
 import type { UserDirectory } from './ports/user-directory.port.js';
+import type { WritePositions } from './ports/write-positions.port.js';
 import { closeDueDays } from './reactions/close-due-days.js';
 import { parseCompleteMoveJob } from './reactions/complete-move.js';
 import { parseRebalanceJob } from './reactions/rebalance-on-overspend.js';
@@ -104,6 +107,10 @@ export interface DaybookPorts {
   readonly adminEmails: readonly string[];
   /** Failures the application reports without failing the request (a security event not recorded). */
   readonly logger: ErrorLogger;
+  /** Each user's last write position: their reads wait for it (read-your-writes). */
+  readonly writes: WritePositions;
+  /** The bound on that wait; READ_YOUR_WRITES_TIMEOUT_MS unless configured. */
+  readonly readYourWritesTimeoutMs?: number;
 }
 
 /** How often the day-close job looks for users whose local midnight has passed. */
@@ -111,8 +118,17 @@ const DAY_CLOSE_CRON = '*/15 * * * *';
 
 /** Every use case, wired to the ports. The interfaces layer sees only this. */
 export function createDaybook(ports: DaybookPorts) {
-  const users = commandHandler(ports, userDecider, userCodec);
-  const budgets = commandHandler(ports, withBatches(budgetMonthDecider), budgetMonthCodec);
+  const users = trackWrites(commandHandler(ports, userDecider, userCodec), ports.writes);
+  const budgets = trackWrites(
+    commandHandler(ports, withBatches(budgetMonthDecider), budgetMonthCodec),
+    ports.writes,
+  );
+  const consistent = readYourWrites({
+    writes: ports.writes,
+    timeoutMs: ports.readYourWritesTimeoutMs ?? READ_YOUR_WRITES_TIMEOUT_MS,
+  });
+  const amend = amendExpense({ ...ports, users, budgets });
+  const voidOne = voidExpense({ ...ports, users, budgets });
   const decoyHash = ports.hasher.hash('decoy password, never a real one');
   decoyHash.catch(() => undefined);
   const security = securityLog(ports);
@@ -140,11 +156,15 @@ export function createDaybook(ports: DaybookPorts) {
     updatePreferences: updatePreferences({ ...ports, users }),
     planMonth: planMonth({ ...ports, users, budgets }),
     recordExpense: recordExpense({ ...ports, users, budgets }),
-    dailyBudget: planningFirst(planOnQuery, dailyBudget({ ...ports, users }), (i: { date: string }) =>
-      monthOf(parseLocalDate(i.date)),
+    dailyBudget: planningFirst(
+      planOnQuery,
+      consistent.query([ports.readModel], dailyBudget({ ...ports, users })),
+      (i) => monthOf(parseLocalDate(i.date)),
     ),
-    monthlyBudget: planningFirst(planOnQuery, monthlyBudget({ ...ports, users }), (i: { month: string }) =>
-      parseYearMonth(i.month),
+    monthlyBudget: planningFirst(
+      planOnQuery,
+      consistent.query([ports.readModel], monthlyBudget({ ...ports, users })),
+      (i) => parseYearMonth(i.month),
     ),
     whatIf: whatIf({ ...ports, users, budgets }),
     generatePlan: generatePlan({ users, budgets }),
@@ -153,8 +173,10 @@ export function createDaybook(ports: DaybookPorts) {
       const user = await requireUser(users, userId);
       return monthOf(localDateAt(ports.clock.now(), user.profile.timezone));
     },
-    calendarMonth: planningFirst(planOnQuery, calendarMonth({ ...ports, users }), (i: { month: string }) =>
-      parseYearMonth(i.month),
+    calendarMonth: planningFirst(
+      planOnQuery,
+      consistent.query([ports.readModel], calendarMonth({ ...ports, users })),
+      (i) => parseYearMonth(i.month),
     ),
     adjustAllocation: adjustAllocation({ ...ports, users, budgets }),
     redistribute: redistribute({ ...ports, users, budgets }),
@@ -191,16 +213,30 @@ export function createDaybook(ports: DaybookPorts) {
     },
     recordExpenses: recordExpenses({ ...ports, users, budgets }),
     trackExpense: trackExpense({ ...ports, users, budgets }),
-    amendExpense: amendExpense({ ...ports, users, budgets }),
-    voidExpense: voidExpense({ ...ports, users, budgets }),
+    // Both find the expense in the transactions read model first, so they wait for it like a query
+    // would; past the bound they go on, and an expense the model still lacks is not found.
+    amendExpense: async (
+      input: Omit<Parameters<typeof amend>[0], 'after'> & ReadConsistency,
+      context: CommandContext,
+    ) => {
+      await consistent.settle([ports.transactions], input.userId, input);
+      return amend(input, context);
+    },
+    voidExpense: async (
+      input: Omit<Parameters<typeof voidOne>[0], 'after'> & ReadConsistency,
+      context: CommandContext,
+    ) => {
+      await consistent.settle([ports.transactions], input.userId, input);
+      return voidOne(input, context);
+    },
     importTransactions: importTransactions({ ...ports, users, budgets }),
     getImportTask: getImportTask(ports),
     idempotencyKeys: ports.idempotency,
-    listTransactions: listTransactions({ ...ports, users }),
-    getTransaction: getTransaction({ ...ports, users }),
-    exportTransactions: exportTransactions({ ...ports, users }),
-    analyticsDashboard: dashboard({ ...ports, users }),
-    analyticsTrends: trends({ ...ports, users }),
+    listTransactions: consistent.query([ports.transactions], listTransactions({ ...ports, users })),
+    getTransaction: consistent.query([ports.transactions], getTransaction({ ...ports, users })),
+    exportTransactions: consistent.query([ports.transactions], exportTransactions({ ...ports, users })),
+    analyticsDashboard: consistent.query([ports.analytics], dashboard({ ...ports, users })),
+    analyticsTrends: consistent.query([ports.analytics], trends({ ...ports, users })),
     projectionStatus: () => ports.projections.status(),
     rebuildProjection: (name: string) => ports.projections.rebuild(name),
     /** The projection runner's onCommitted hook: pushes what a committed batch changed to its users. */
@@ -216,17 +252,16 @@ export function createDaybook(ports: DaybookPorts) {
 export type Daybook = ReturnType<typeof createDaybook>;
 
 /**
- * A budget query that first gives its month the automatic plan it is due (see `planOnFirstQuery`), then
- * reads after that plan's position.
+ * A budget query that first gives its month the automatic plan it is due (see `planOnFirstQuery`).
+ * That plan is the user's own write, so the read-your-writes query after it waits for it.
  */
-function planningFirst<I extends { userId: string; after?: GlobalPosition }, R>(
+function planningFirst<I extends { userId: string }, R>(
   planOnQuery: ReturnType<typeof planOnFirstQuery>,
   query: (input: I) => Promise<R>,
   monthOfInput: (input: I) => YearMonth,
 ) {
   return async (input: I): Promise<R> => {
-    const planned = await planOnQuery(input.userId, monthOfInput(input));
-    const after = latestPosition([input.after, planned]);
-    return query({ ...input, ...(after ? { after } : {}) });
+    await planOnQuery(input.userId, monthOfInput(input));
+    return query(input);
   };
 }

@@ -27,6 +27,7 @@ import type { TokenService } from '../application/ports/token-service.port.js';
 import type { TokenStore } from '../application/ports/token-store.port.js';
 import type { TransactionReadModel } from '../application/ports/transaction-read-model.port.js';
 import type { UserDirectory } from '../application/ports/user-directory.port.js';
+import type { WritePositions } from '../application/ports/write-positions.port.js';
 import { EventStoreAuditLog } from './audit/event-store-audit-log.js';
 import { PostgresAuditLog } from './audit/postgres-audit-log.js';
 import { argon2PasswordHasher } from './auth/argon2-password-hasher.js';
@@ -36,6 +37,8 @@ import { PostgresCredentialStore } from './auth/postgres-credential-store.js';
 import { RateLimiterLoginThrottle } from './auth/rate-limiter-login-throttle.js';
 import { RedisTokenStore } from './auth/redis-token-store.js';
 import type { Config } from './config/config.js';
+import { InProcessWritePositions } from './consistency/in-process-write-positions.js';
+import { RedisWritePositions } from './consistency/redis-write-positions.js';
 import { CryptoShreddingEventStore } from './event-store/crypto-shredding-event-store.js';
 import { EventStoreDbEventStore } from './event-store/eventstoredb-event-store.js';
 import { PostgresEventStore } from './event-store/postgres-event-store.js';
@@ -86,6 +89,7 @@ export const TOKENS = {
   RateLimiter: Symbol.for('RateLimiter'),
   TokenStore: Symbol.for('TokenStore'),
   LoginThrottle: Symbol.for('LoginThrottle'),
+  WritePositions: Symbol.for('WritePositions'),
 } as const;
 
 export interface Runtime {
@@ -205,6 +209,10 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
       .toDynamicValue((ctx) => new PostgresImportTaskStore(ctx.get(TOKENS.Pool)))
       .inSingletonScope();
     container.bind<Notifier>(TOKENS.Notifier).toConstantValue(notifier);
+    // In Redis with REDIS_URL, so a write on one instance is awaited by a read on any other.
+    container
+      .bind<WritePositions>(TOKENS.WritePositions)
+      .toConstantValue(redis ? new RedisWritePositions(redis, logger) : new InProcessWritePositions());
     container.bind<EventStore>(TOKENS.RawEventStore).toConstantValue(rawStore);
     container
       .bind<AuditLog>(TOKENS.AuditLog)
@@ -291,6 +299,8 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           auditLog: ctx.get(TOKENS.AuditLog),
           adminEmails: config.ADMIN_EMAILS,
           logger: ctx.get(TOKENS.Logger),
+          writes: ctx.get(TOKENS.WritePositions),
+          readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
         }),
       )
       .inSingletonScope();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsProjection, normaliseMerchant } from '../../projections/analytics/index.js';
 import { dashboard, percentString, trends } from '../../src/application/analytics/dashboard.query.js';
 import { commandHandler } from '../../src/application/command-handler.js';
+import { readYourWrites } from '../../src/application/consistency/read-your-writes.js';
 import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import { userCodec } from '../../src/application/events/user.codec.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
@@ -17,6 +18,7 @@ import type { BudgetMonthState } from '../../src/domain/budget-month/state.js';
 import { DomainError } from '../../src/domain/shared/domain-error.js';
 import { dateInMonth, type YearMonth } from '../../src/domain/shared/local-date.js';
 import { userDecider, userStream } from '../../src/domain/user/user.js';
+import { InProcessWritePositions } from '../../src/infrastructure/consistency/in-process-write-positions.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
@@ -51,8 +53,10 @@ const clock = { now: () => now };
 const users = commandHandler({ store, clock, ids: randomIds }, userDecider, userCodec);
 const budgets = commandHandler({ store, clock, ids: randomIds }, budgetMonthDecider, budgetMonthCodec);
 const deps = { users, analytics: new PostgresAnalyticsReadModel(db.pool), clock };
-const analyticsDashboard = dashboard(deps);
-const analyticsTrends = trends(deps);
+// As the application serves them: read-your-writes, with `minPosition` for the tests' own writes.
+const consistent = readYourWrites({ writes: new InProcessWritePositions(), timeoutMs: 2000 });
+const analyticsDashboard = consistent.query([deps.analytics], dashboard(deps));
+const analyticsTrends = consistent.query([deps.analytics], trends(deps));
 const ctx = { correlationId: randomUUID() };
 const NOW = '2025-06-10T12:00:00.000Z';
 
@@ -132,7 +136,7 @@ describe('analytics projection and dashboard on PostgreSQL', () => {
     const userId = await registerUser();
     await juneScenario(userId);
 
-    const d = await analyticsDashboard({ userId, after: await store.headPosition() });
+    const d = await analyticsDashboard({ userId, minPosition: await store.headPosition() });
     expect(d.caughtUp).toBe(true);
     expect(d.month).toBe('2025-06');
     expect(d.today).toBe('2025-06-10');
@@ -175,7 +179,7 @@ describe('analytics projection and dashboard on PostgreSQL', () => {
     const after = await analyticsDashboard({
       userId,
       month: '2025-06',
-      ...(position ? { after: position } : {}),
+      ...(position ? { minPosition: position } : {}),
     });
     expect(after.caughtUp).toBe(true);
     expect(after.adherence).toEqual({ daysSoFar: 10, daysWithin: 8, percent: '80.0' });
@@ -213,7 +217,7 @@ describe('analytics projection and dashboard on PostgreSQL', () => {
     await budget(userId, '2025-05', record('m1', '2025-05-20', 'food', 11_000n, { merchant: 'Grocer' }));
     await juneScenario(userId);
 
-    const t = await analyticsTrends({ userId, months: 2, after: await store.headPosition() });
+    const t = await analyticsTrends({ userId, months: 2, minPosition: await store.headPosition() });
     expect(t.caughtUp).toBe(true);
     expect(t.months).toEqual([
       {

@@ -8,6 +8,7 @@ import { JwtTokenService } from '../../src/infrastructure/auth/jwt-token-service
 import { MemoryTokenStore } from '../../src/infrastructure/auth/memory-token-store.js';
 import { PostgresCredentialStore } from '../../src/infrastructure/auth/postgres-credential-store.js';
 import { RateLimiterLoginThrottle } from '../../src/infrastructure/auth/rate-limiter-login-throttle.js';
+import { InProcessWritePositions } from '../../src/infrastructure/consistency/in-process-write-positions.js';
 import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { PostgresIdempotencyStore } from '../../src/infrastructure/http/postgres-idempotency-store.js';
@@ -69,6 +70,7 @@ const daybook = createDaybook({
   adminEmails: [],
   projections,
   logger: createLogger('silent'),
+  writes: new InProcessWritePositions(),
 });
 const ctx = { correlationId: randomUUID() };
 
@@ -120,12 +122,12 @@ describe('day close and jobs on PostgreSQL', () => {
     expect(await daybook.closeDueDays()).toEqual({ users: 1, days: 3 });
     expect(await daybook.closeDueDays()).toEqual({ users: 0, days: 0 });
 
-    const after = await store.headPosition();
-    const calendar = await daybook.calendarMonth({ userId: user.userId, month: '2025-06', after });
+    const minPosition = await store.headPosition();
+    const calendar = await daybook.calendarMonth({ userId: user.userId, month: '2025-06', minPosition });
     expect(calendar.caughtUp).toBe(true);
     expect(calendar.days.slice(0, 4).map((d) => d.closed)).toEqual([true, true, true, false]);
     expect(calendar.days[0]).toMatchObject({ allocated: 400n, spent: 400n });
-    const monthly = await daybook.monthlyBudget({ userId: user.userId, month: '2025-06', after });
+    const monthly = await daybook.monthlyBudget({ userId: user.userId, month: '2025-06', minPosition });
     expect(monthly.total.allocated).toBe(30000n);
     // Days 2 and 3 spent nothing: everything they had rolled on, so they end at zero.
     expect(calendar.days[1]?.allocated).toBe(0n);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transactionsProjection } from '../../projections/transactions/index.js';
 import { commandHandler } from '../../src/application/command-handler.js';
+import { readYourWrites } from '../../src/application/consistency/read-your-writes.js';
 import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import { userCodec } from '../../src/application/events/user.codec.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
@@ -25,6 +26,7 @@ import type { BudgetMonthState } from '../../src/domain/budget-month/state.js';
 import { DomainError } from '../../src/domain/shared/domain-error.js';
 import { type Currency, parseCurrency } from '../../src/domain/shared/money.js';
 import { userDecider, userStream } from '../../src/domain/user/user.js';
+import { InProcessWritePositions } from '../../src/infrastructure/consistency/in-process-write-positions.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
@@ -335,11 +337,15 @@ describe('transactions read model', () => {
 describe('transaction queries', () => {
   it('read their own writes, parse amounts in the user’s currency and scope reads to the user', async () => {
     const written = await spend(alice, 'a11', '2025-06-09', 'food', 4200n, { merchant: 'Late Shop' });
-    const page = await listTransactions(deps)({
+    const consistent = readYourWrites({ writes: new InProcessWritePositions(), timeoutMs: 2000 });
+    const page = await consistent.query(
+      [readModel],
+      listTransactions(deps),
+    )({
       userId: alice,
       filter: { minAmount: '42.00', maxAmount: '42', from: '2025-06-09', to: '2025-06-09' },
       limit: 10,
-      ...(written.position ? { after: written.position } : {}),
+      ...(written.position ? { minPosition: written.position } : {}),
     });
     expect(page.caughtUp).toBe(true);
     expect(ids(page.items)).toEqual(['a11']);

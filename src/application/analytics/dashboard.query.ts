@@ -10,11 +10,10 @@ import {
   type YearMonth,
 } from '../../domain/shared/local-date.js';
 import type { Currency } from '../../domain/shared/money.js';
-import { READ_YOUR_WRITES_TIMEOUT_MS } from '../budget/daily-budget.query.js';
 import { previousMonths } from '../budget/generate-plan.js';
+import type { ReadConsistency } from '../consistency/read-your-writes.js';
 import type { AnalyticsReadModel, DayTotals } from '../ports/analytics-read-model.port.js';
 import type { Clock } from '../ports/clock.port.js';
-import type { GlobalPosition } from '../ports/event-store.port.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
 
 /** How many merchants the dashboard lists. */
@@ -81,7 +80,6 @@ export interface Dashboard {
   }[];
   /** Every day of the month. */
   readonly days: readonly DashboardDay[];
-  readonly caughtUp: boolean;
 }
 
 export interface Change {
@@ -110,12 +108,16 @@ export interface Trends {
   readonly currency: Currency;
   /** Oldest first, ending with the user's current month. */
   readonly months: readonly TrendMonth[];
-  readonly caughtUp: boolean;
 }
 
+/** The queries as the application serves them: read-your-writes, and whether the answer is caught up. */
 export interface AnalyticsQueries {
-  analyticsDashboard(input: { userId: string; month?: string; after?: GlobalPosition }): Promise<Dashboard>;
-  analyticsTrends(input: { userId: string; months: number; after?: GlobalPosition }): Promise<Trends>;
+  analyticsDashboard(
+    input: { userId: string; month?: string } & ReadConsistency,
+  ): Promise<Dashboard & { caughtUp: boolean }>;
+  analyticsTrends(
+    input: { userId: string; months: number } & ReadConsistency,
+  ): Promise<Trends & { caughtUp: boolean }>;
 }
 
 /**
@@ -195,17 +197,13 @@ const change = (current: bigint, previous: bigint): Change => ({
   percent: percentString(current - previous, previous),
 });
 
-const catchUp = (analytics: AnalyticsReadModel, after: GlobalPosition | undefined): Promise<boolean> =>
-  after === undefined ? Promise.resolve(true) : analytics.waitFor(after, READ_YOUR_WRITES_TIMEOUT_MS);
-
 /** A month's spending analysed: by category, merchant and day, adherence, no-spend days and streaks. */
 export const dashboard =
   (deps: AnalyticsDeps) =>
-  async (input: { userId: string; month?: string; after?: GlobalPosition }): Promise<Dashboard> => {
+  async (input: { userId: string; month?: string }): Promise<Dashboard> => {
     const user = await requireUser(deps.users, input.userId);
     const today = localDateAt(deps.clock.now(), user.profile.timezone);
     const month = input.month === undefined ? monthOf(today) : parseYearMonth(input.month);
-    const caughtUp = await catchUp(deps.analytics, input.after);
     const [dayRows, categoryRows, merchantRows] = await Promise.all([
       deps.analytics.days(user.userId, month, month),
       deps.analytics.categories(user.userId, month, month),
@@ -252,14 +250,13 @@ export const dashboard =
       categories,
       topMerchants: merchantRows.map((m) => ({ ...m, sharePercent: percentString(m.spent, total.spent) })),
       days,
-      caughtUp,
     };
   };
 
 /** The last `months` months ending with the user's current one: totals, adherence and changes per category. */
 export const trends =
   (deps: AnalyticsDeps) =>
-  async (input: { userId: string; months: number; after?: GlobalPosition }): Promise<Trends> => {
+  async (input: { userId: string; months: number }): Promise<Trends> => {
     const count = input.months;
     if (!Number.isInteger(count) || count < 1 || count > MAX_TREND_MONTHS) {
       return fail('invalid-month', `months must be a whole number from 1 to ${MAX_TREND_MONTHS}`);
@@ -270,7 +267,6 @@ export const trends =
     // The month before the window too, so the first month has a change.
     const all = [...(previousMonths(current, count) as YearMonth[]).reverse(), current];
     const window = all.slice(1);
-    const caughtUp = await catchUp(deps.analytics, input.after);
     const [dayRows, categoryRows] = await Promise.all([
       deps.analytics.days(user.userId, window[0] as YearMonth, current),
       deps.analytics.categories(user.userId, all[0] as YearMonth, current),
@@ -308,5 +304,5 @@ export const trends =
         }),
       };
     });
-    return { currency: user.currency, months, caughtUp };
+    return { currency: user.currency, months };
   };

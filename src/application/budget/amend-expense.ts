@@ -17,7 +17,6 @@ import type { CompleteMoveJob } from '../reactions/complete-move.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
 import { autoPlanMonth } from './auto-plan.js';
 import type { BudgetMonthHandler } from './budget-handler.js';
-import { READ_YOUR_WRITES_TIMEOUT_MS } from './daily-budget.query.js';
 
 export interface AmendExpenseDeps {
   readonly users: UserHandler;
@@ -41,8 +40,6 @@ export interface AmendExpenseInput {
   readonly userId: string;
   readonly transactionId: string;
   readonly changes: ExpenseChanges;
-  /** Read-your-writes: wait (bounded) until the transactions read model has this position. */
-  readonly after?: GlobalPosition;
 }
 
 export interface AmendExpenseResult {
@@ -72,19 +69,13 @@ interface PendingMove {
 
 /**
  * The month a transaction lives in: its claim, else (history from before claims) the transactions read
- * model, owner-scoped (another user's id is not found). The month's stream is the truth: a claim whose
+ * model (the caller waits for it to reflect the user's writes), owner-scoped (another user's id is not found). The month's stream is the truth: a claim whose
  * append never landed is passed over, and an expense voided to move on is followed to where it went.
  */
-async function locate(
-  deps: AmendExpenseDeps,
-  user: RegisteredUser,
-  transactionId: string,
-  after: GlobalPosition | undefined,
-): Promise<Located> {
+async function locate(deps: AmendExpenseDeps, user: RegisteredUser, transactionId: string): Promise<Located> {
   const claimed = await deps.transactionMonths.monthOf(user.userId, transactionId);
   const inClaimed = claimed && (await lookIn(deps, user, transactionId, claimed));
   if (inClaimed) return inClaimed;
-  if (after !== undefined) await deps.transactions.waitFor(after, READ_YOUR_WRITES_TIMEOUT_MS);
   const item = await deps.transactions.get(user.userId, transactionId);
   const inReadModel = item && (await lookIn(deps, user, transactionId, monthOf(item.day)));
   return inReadModel || fail('transaction-not-found', 'No such transaction');
@@ -197,7 +188,7 @@ export const amendExpense = (deps: AmendExpenseDeps) => {
     const user = await requireUser(deps.users, input.userId);
     const changes = parseChanges(input.changes, user);
     const actorContext = { ...context, actor: user.userId };
-    const located = await locate(deps, user, input.transactionId, input.after);
+    const located = await locate(deps, user, input.transactionId);
     if ('pendingMove' in located) return finish(user, located.pendingMove, actorContext);
     const { month, stream, transaction } = located;
     if (transaction.voided) {
@@ -276,7 +267,6 @@ export interface VoidExpenseInput {
   readonly userId: string;
   readonly transactionId: string;
   readonly reason?: string;
-  readonly after?: GlobalPosition;
 }
 
 /** DELETE: voids an expense (a new ExpenseVoided fact; nothing is deleted). Voiding twice changes nothing. */
@@ -287,11 +277,11 @@ export const voidExpense =
     context: CommandContext,
   ): Promise<{ transactionId: string; changed: boolean; position?: GlobalPosition }> => {
     const user = await requireUser(deps.users, input.userId);
-    let located = await locate(deps, user, input.transactionId, input.after);
+    let located = await locate(deps, user, input.transactionId);
     if ('pendingMove' in located) {
       // Half moved: the move is finished first, so the void lands where the expense now lives.
       await finishMove(deps)(user, located.pendingMove, { ...context, actor: user.userId });
-      located = await locate(deps, user, input.transactionId, undefined);
+      located = await locate(deps, user, input.transactionId);
     }
     if ('pendingMove' in located) return fail('transaction-not-found', 'No such transaction');
     const { stream } = located;

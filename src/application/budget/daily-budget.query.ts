@@ -2,7 +2,6 @@ import type { Category } from '../../domain/shared/category.js';
 import { type LocalDate, parseLocalDate } from '../../domain/shared/local-date.js';
 import type { Currency } from '../../domain/shared/money.js';
 import type { BudgetReadModel } from '../ports/budget-read-model.port.js';
-import type { GlobalPosition } from '../ports/event-store.port.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
 
 export interface DailyLine {
@@ -17,28 +16,20 @@ export interface DailyBudget {
   readonly planned: boolean;
   readonly categories: readonly (DailyLine & { category: Category })[];
   readonly total: DailyLine;
-  /** False when the caller asked to read after a position the read model had not reached in time. */
-  readonly caughtUp: boolean;
 }
 
-/** How long a query waits for the read model to reach the position a client wrote at. */
+/** How long a read waits, by default, for the read models to reach the position a client wrote at. */
 export const READ_YOUR_WRITES_TIMEOUT_MS = 2000;
-
-export const catchUp = async (
-  readModel: BudgetReadModel,
-  after: GlobalPosition | undefined,
-): Promise<boolean> => (after === undefined ? true : readModel.waitFor(after, READ_YOUR_WRITES_TIMEOUT_MS));
 
 /** "How much can I spend today?" per category, from the daily-allocation read model. */
 export const dailyBudget =
   (deps: { users: UserHandler; readModel: BudgetReadModel }) =>
-  async (input: { userId: string; date: string; after?: GlobalPosition }): Promise<DailyBudget> => {
+  async (input: { userId: string; date: string }): Promise<DailyBudget> => {
     const user = await requireUser(deps.users, input.userId);
     const date = parseLocalDate(input.date);
-    const caughtUp = await catchUp(deps.readModel, input.after);
     const view = await deps.readModel.day(user.userId, date);
     if (!view) {
-      return { date, currency: user.currency, planned: false, categories: [], total: line(0n, 0n), caughtUp };
+      return { date, currency: user.currency, planned: false, categories: [], total: line(0n, 0n) };
     }
     const categories = view.month.plan.map(({ category }) => {
       const cell = view.cells.get(category);
@@ -48,7 +39,7 @@ export const dailyBudget =
       (t, c) => line(t.allocated + c.allocated, t.spent + c.spent),
       line(0n, 0n),
     );
-    return { date, currency: view.month.currency, planned: view.month.planned, categories, total, caughtUp };
+    return { date, currency: view.month.currency, planned: view.month.planned, categories, total };
   };
 
 const line = (allocated: bigint, spent: bigint): DailyLine => ({

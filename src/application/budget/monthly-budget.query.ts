@@ -11,9 +11,7 @@ import {
 import type { Currency } from '../../domain/shared/money.js';
 import type { BudgetReadModel } from '../ports/budget-read-model.port.js';
 import type { Clock } from '../ports/clock.port.js';
-import type { GlobalPosition } from '../ports/event-store.port.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
-import { catchUp } from './daily-budget.query.js';
 
 export interface MonthLine {
   readonly planned: bigint;
@@ -33,7 +31,6 @@ export interface MonthlyBudget {
   readonly overdrawn: bigint;
   /** Unspent budget moved to savings at day close. */
   readonly saved: bigint;
-  readonly caughtUp: boolean;
 }
 
 export type DayStatus = 'upcoming' | 'within' | 'over';
@@ -50,10 +47,9 @@ export interface CalendarDay {
 /** Planned, allocated, spent and remaining per category for a month, from the daily-allocation read model. */
 export const monthlyBudget =
   (deps: { users: UserHandler; readModel: BudgetReadModel }) =>
-  async (input: { userId: string; month: string; after?: GlobalPosition }): Promise<MonthlyBudget> => {
+  async (input: { userId: string; month: string }): Promise<MonthlyBudget> => {
     const user = await requireUser(deps.users, input.userId);
     const month = parseYearMonth(input.month);
-    const caughtUp = await catchUp(deps.readModel, input.after);
     const view = await deps.readModel.month(user.userId, month);
     const empty = { planned: 0n, allocated: 0n, spent: 0n, remaining: 0n };
     if (!view) {
@@ -65,7 +61,6 @@ export const monthlyBudget =
         total: empty,
         overdrawn: 0n,
         saved: 0n,
-        caughtUp,
       };
     }
     const categories = view.plan.map(({ category, kind, amount }) => {
@@ -92,7 +87,6 @@ export const monthlyBudget =
       total,
       overdrawn: view.overdrawn,
       saved: view.saved,
-      caughtUp,
     };
   };
 
@@ -102,11 +96,9 @@ export const calendarMonth =
   async (input: {
     userId: string;
     month: string;
-    after?: GlobalPosition;
-  }): Promise<{ month: YearMonth; currency: Currency; days: CalendarDay[]; caughtUp: boolean }> => {
+  }): Promise<{ month: YearMonth; currency: Currency; days: CalendarDay[] }> => {
     const user = await requireUser(deps.users, input.userId);
     const month = parseYearMonth(input.month);
-    const caughtUp = await catchUp(deps.readModel, input.after);
     const view = await deps.readModel.month(user.userId, month);
     const today = localDateAt(deps.clock.now(), user.profile.timezone);
     const days = Array.from({ length: daysInMonth(month) }, (_, i): CalendarDay => {
@@ -124,5 +116,5 @@ export const calendarMonth =
         closed: view?.closedDays.has(date) ?? false,
       };
     });
-    return { month, currency: view?.currency ?? user.currency, days, caughtUp };
+    return { month, currency: view?.currency ?? user.currency, days };
   };

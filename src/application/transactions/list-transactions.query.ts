@@ -1,8 +1,6 @@
 import { fail } from '../../domain/shared/domain-error.js';
 import { parseLocalDate } from '../../domain/shared/local-date.js';
 import { type Currency, parseMoney } from '../../domain/shared/money.js';
-import { READ_YOUR_WRITES_TIMEOUT_MS } from '../budget/daily-budget.query.js';
-import type { GlobalPosition } from '../ports/event-store.port.js';
 import type {
   TransactionFilter,
   TransactionItem,
@@ -34,17 +32,7 @@ export interface ListTransactionsInput {
   readonly limit: number;
   /** Check it with `decodeTransactionCursor` first: a malformed one makes the read model throw. */
   readonly cursor?: string;
-  /** Read-your-writes: wait (bounded) until the read model has applied this position. */
-  readonly after?: GlobalPosition;
 }
-
-export interface TransactionList extends TransactionPage {
-  /** False when the caller asked to read after a position the read model had not reached in time. */
-  readonly caughtUp: boolean;
-}
-
-const catchUp = (transactions: TransactionReadModel, after: GlobalPosition | undefined): Promise<boolean> =>
-  after === undefined ? Promise.resolve(true) : transactions.waitFor(after, READ_YOUR_WRITES_TIMEOUT_MS);
 
 /** Client filters in the model's terms; amounts are read in the user's currency. */
 function toFilter(input: TransactionFilterInput, currency: Currency): TransactionFilter {
@@ -62,30 +50,23 @@ function toFilter(input: TransactionFilterInput, currency: Currency): Transactio
 /** A page of the user's expenses, newest day first, from the transactions read model. */
 export const listTransactions =
   (deps: TransactionQueryDeps) =>
-  async (input: ListTransactionsInput): Promise<TransactionList> => {
+  async (input: ListTransactionsInput): Promise<TransactionPage> => {
     const user = await requireUser(deps.users, input.userId);
     const filter = toFilter(input.filter ?? {}, user.currency);
-    const caughtUp = await catchUp(deps.transactions, input.after);
-    const page = await deps.transactions.list(user.userId, filter, {
+    return deps.transactions.list(user.userId, filter, {
       limit: input.limit,
       ...(input.cursor === undefined ? {} : { cursor: input.cursor }),
     });
-    return { ...page, caughtUp };
   };
 
 /** One of the user's expenses; another user's id is simply not found. */
 export const getTransaction =
   (deps: TransactionQueryDeps) =>
-  async (input: {
-    userId: string;
-    transactionId: string;
-    after?: GlobalPosition;
-  }): Promise<{ item: TransactionItem; caughtUp: boolean }> => {
+  async (input: { userId: string; transactionId: string }): Promise<{ item: TransactionItem }> => {
     const user = await requireUser(deps.users, input.userId);
-    const caughtUp = await catchUp(deps.transactions, input.after);
     const item = await deps.transactions.get(user.userId, input.transactionId);
     if (!item) return fail('transaction-not-found', 'No such transaction');
-    return { item, caughtUp };
+    return { item };
   };
 
 /**
@@ -97,10 +78,8 @@ export const exportTransactions =
   async (input: {
     userId: string;
     filter?: TransactionFilterInput;
-    after?: GlobalPosition;
-  }): Promise<{ items: AsyncIterable<TransactionItem>; caughtUp: boolean }> => {
+  }): Promise<{ items: AsyncIterable<TransactionItem> }> => {
     const user = await requireUser(deps.users, input.userId);
     const filter = toFilter(input.filter ?? {}, user.currency);
-    const caughtUp = await catchUp(deps.transactions, input.after);
-    return { items: deps.transactions.stream(user.userId, filter), caughtUp };
+    return { items: deps.transactions.stream(user.userId, filter) };
   };

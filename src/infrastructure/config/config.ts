@@ -61,6 +61,8 @@ const schema = z.object({
     )
     .pipe(z.array(z.email('must be a comma-separated list of emails'))),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** How long a read waits for the read models to reflect the caller's last write (default 2000). */
+  READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -71,6 +71,7 @@ export function createHttpApp(
         'Location',
         'Retry-After',
         'Daybook-Caught-Up',
+        'Daybook-Position',
         'Idempotent-Replayed',
       ],
     }),

@@ -4,7 +4,7 @@ import type { Adherence, AnalyticsQueries, Change } from '../../../application/a
 import type { Daybook } from '../../../application/daybook.js';
 import type { Currency } from '../../../domain/shared/money.js';
 import { authOf, requireScope } from '../auth.js';
-import { markCaughtUp, readAfter } from '../context.js';
+import { consistencyHeaders, consistencyQuery, markCaughtUp, readConsistency } from '../context.js';
 import { type ApiDocs, moneyOut } from '../openapi.js';
 import { monthString, parseQuery } from '../validate.js';
 import { amount } from '../views.js';
@@ -12,7 +12,7 @@ import { amount } from '../views.js';
 /** How many months `GET /api/analytics/trends` covers without `months`. */
 const DEFAULT_TREND_MONTHS = 6;
 
-const dashboardQuery = z.object({ month: monthString.optional(), after: z.string().optional() });
+const dashboardQuery = z.object({ month: monthString.optional() });
 const trendsQuery = z.object({
   months: z
     .string()
@@ -20,7 +20,6 @@ const trendsQuery = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1).max(24))
     .optional(),
-  after: z.string().optional(),
 });
 
 const adherenceView = (a: Adherence) => ({
@@ -48,7 +47,8 @@ export const analyticsDocs = (docs: ApiDocs) =>
       path: '/api/analytics/dashboard',
       summary: "A month's spending dashboard: categories, merchants, days, adherence, streaks",
       scope: 'read:analytics',
-      query: dashboardQuery,
+      query: dashboardQuery.extend(consistencyQuery.shape),
+      headers: consistencyHeaders,
       responses: {
         200: z.object({
           month: z.string(),
@@ -99,7 +99,8 @@ export const analyticsDocs = (docs: ApiDocs) =>
       path: '/api/analytics/trends',
       summary: 'Month-over-month trends for the last N months',
       scope: 'read:analytics',
-      query: z.object({ months: z.string().optional(), after: z.string().optional() }),
+      query: z.object({ months: z.string().optional() }).extend(consistencyQuery.shape),
+      headers: consistencyHeaders,
       responses: {
         200: z.object({
           currency: z.string(),
@@ -130,11 +131,10 @@ export function analyticsRoutes(
 
   router.get('/dashboard', requireScope(verify, 'read:analytics'), async (req, res) => {
     const { month } = parseQuery(dashboardQuery, req.query);
-    const after = readAfter(req);
     const d = await daybook.analyticsDashboard({
       userId: authOf(req).userId,
       ...(month ? { month } : {}),
-      ...(after ? { after } : {}),
+      ...readConsistency(req),
     });
     markCaughtUp(res, d.caughtUp);
     const money = (minor: bigint) => amount(minor, d.currency);
@@ -178,11 +178,10 @@ export function analyticsRoutes(
 
   router.get('/trends', requireScope(verify, 'read:analytics'), async (req, res) => {
     const { months } = parseQuery(trendsQuery, req.query);
-    const after = readAfter(req);
     const t = await daybook.analyticsTrends({
       userId: authOf(req).userId,
       months: months ?? DEFAULT_TREND_MONTHS,
-      ...(after ? { after } : {}),
+      ...readConsistency(req),
     });
     markCaughtUp(res, t.caughtUp);
     res.json({

@@ -4,7 +4,13 @@ import type { Daybook } from '../../../application/daybook.js';
 import { WrongExpectedVersionError } from '../../../application/ports/event-store.port.js';
 import { asOfQuery, readAsOf } from '../as-of.js';
 import { authOf, requireScope } from '../auth.js';
-import { commandContext, markCaughtUp, readAfter } from '../context.js';
+import {
+  commandContext,
+  consistencyHeaders,
+  consistencyQuery,
+  markCaughtUp,
+  readConsistency,
+} from '../context.js';
 import { type ApiDocs, moneyOut } from '../openapi.js';
 import { problem } from '../problem.js';
 import { categoryString, dateString, moneyString, monthString, parseBody, parseParams } from '../validate.js';
@@ -30,9 +36,6 @@ const planBody = z.strictObject({
 });
 
 const dailyLine = z.object({ allocated: moneyOut, spent: moneyOut, remaining: moneyOut });
-const afterQuery = z.object({
-  after: z.string().optional().openapi({ description: 'Wait until this write position is applied' }),
-});
 
 export const budgetDocs = (docs: ApiDocs) =>
   docs.add(
@@ -68,7 +71,8 @@ export const budgetDocs = (docs: ApiDocs) =>
       summary: 'How much is left today, per category',
       scope: 'read:budget',
       params: z.object({ date: dateString }),
-      query: afterQuery.extend(asOfQuery.shape),
+      query: consistencyQuery.extend(asOfQuery.shape),
+      headers: consistencyHeaders,
       responses: {
         200: z.object({
           date: z.string(),
@@ -177,12 +181,13 @@ export function budgetRoutes(daybook: Daybook): Router {
 
   router.get('/daily/:date', requireScope(verify, 'read:budget'), async (req, res) => {
     const { date } = parseParams(z.object({ date: dateString }), req.params);
-    const after = readAfter(req);
+    const consistency = readConsistency(req);
     const asOf = readAsOf(req);
     const userId = authOf(req).userId;
+    // "As of" is rebuilt from the log itself: nothing to catch up with.
     const daily = asOf
-      ? await daybook.dailyBudgetAsOf({ userId, date, asOf })
-      : await daybook.dailyBudget({ userId, date, ...(after ? { after } : {}) });
+      ? { ...(await daybook.dailyBudgetAsOf({ userId, date, asOf })), caughtUp: true }
+      : await daybook.dailyBudget({ userId, date, ...consistency });
     markCaughtUp(res, daily.caughtUp);
     const format = (line: { allocated: bigint; spent: bigint; remaining: bigint }) => ({
       allocated: amount(line.allocated, daily.currency),

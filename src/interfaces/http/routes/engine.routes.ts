@@ -5,7 +5,13 @@ import type { BudgetMonthEvent } from '../../../domain/budget-month/events.js';
 import type { Currency } from '../../../domain/shared/money.js';
 import { asOfQuery, readAsOf } from '../as-of.js';
 import { authOf, requireScope } from '../auth.js';
-import { commandContext, markCaughtUp, readAfter } from '../context.js';
+import {
+  commandContext,
+  consistencyHeaders,
+  consistencyQuery,
+  markCaughtUp,
+  readConsistency,
+} from '../context.js';
 import { type ApiDocs, moneyOut } from '../openapi.js';
 import {
   categoryString,
@@ -41,7 +47,6 @@ const eventOut = z.object({
   algorithm: z.string().optional(),
   moves: z.array(z.object({ date: z.string(), category: z.string(), amount: moneyOut })).optional(),
 });
-const after = z.object({ after: z.string().optional() });
 
 export const engineDocs = (docs: ApiDocs) =>
   docs.add(
@@ -50,7 +55,8 @@ export const engineDocs = (docs: ApiDocs) =>
       path: '/api/budget/monthly',
       summary: 'Planned, allocated, spent and remaining per category for a month',
       scope: 'read:budget',
-      query: z.object({ month: monthString }).extend(after.shape).extend(asOfQuery.shape),
+      query: z.object({ month: monthString }).extend(consistencyQuery.shape).extend(asOfQuery.shape),
+      headers: consistencyHeaders,
       responses: {
         200: z.object({
           month: z.string(),
@@ -72,7 +78,8 @@ export const engineDocs = (docs: ApiDocs) =>
       summary: 'Every day of a month: allocated, spent, remaining, status',
       scope: 'read:budget',
       params: z.object({ month: monthString }),
-      query: after,
+      query: consistencyQuery,
+      headers: consistencyHeaders,
       responses: {
         200: z.object({
           month: z.string(),
@@ -154,12 +161,13 @@ export function engineRoutes(daybook: Daybook): Router {
       z.object({ month: monthString, after: z.string().optional(), asOf: z.string().optional() }),
       req.query,
     );
-    const after = readAfter(req);
+    const consistency = readConsistency(req);
     const asOf = readAsOf(req);
     const userId = authOf(req).userId;
+    // "As of" is rebuilt from the log itself: nothing to catch up with.
     const m = asOf
-      ? await daybook.monthlyBudgetAsOf({ userId, month, asOf })
-      : await daybook.monthlyBudget({ userId, month, ...(after ? { after } : {}) });
+      ? { ...(await daybook.monthlyBudgetAsOf({ userId, month, asOf })), caughtUp: true }
+      : await daybook.monthlyBudget({ userId, month, ...consistency });
     markCaughtUp(res, m.caughtUp);
     const line = (l: { planned: bigint; allocated: bigint; spent: bigint; remaining: bigint }) => ({
       planned: amount(l.planned, m.currency),
@@ -181,11 +189,10 @@ export function engineRoutes(daybook: Daybook): Router {
 
   router.get('/calendar/monthly/:month', requireScope(verify, 'read:budget'), async (req, res) => {
     const { month } = parseParams(z.object({ month: monthString }), req.params);
-    const after = readAfter(req);
     const calendar = await daybook.calendarMonth({
       userId: authOf(req).userId,
       month,
-      ...(after ? { after } : {}),
+      ...readConsistency(req),
     });
     markCaughtUp(res, calendar.caughtUp);
     res.json({

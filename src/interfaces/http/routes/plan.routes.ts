@@ -2,7 +2,13 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Daybook } from '../../../application/daybook.js';
 import { authOf, requireScope } from '../auth.js';
-import { commandContext, markCaughtUp, readAfter } from '../context.js';
+import {
+  commandContext,
+  consistencyHeaders,
+  consistencyQuery,
+  markCaughtUp,
+  readConsistency,
+} from '../context.js';
 import { type ApiDocs, moneyOut } from '../openapi.js';
 import { problem } from '../problem.js';
 import { monthString, parseBody } from '../validate.js';
@@ -50,7 +56,8 @@ export const planDocs = (docs: ApiDocs) =>
       path: '/api/plan/current',
       summary: "The plan of the user's current month",
       scope: 'read:budget',
-      query: z.object({ after: z.string().optional() }),
+      query: consistencyQuery,
+      headers: consistencyHeaders,
       responses: {
         200: z.object({
           month: z.string(),
@@ -133,8 +140,7 @@ export function planRoutes(daybook: Daybook): Router {
   router.get('/plan/current', requireScope(verify, 'read:budget'), async (req, res) => {
     const { userId } = authOf(req);
     const month = await daybook.currentMonth(userId);
-    const after = readAfter(req);
-    const m = await daybook.monthlyBudget({ userId, month, ...(after ? { after } : {}) });
+    const m = await daybook.monthlyBudget({ userId, month, ...readConsistency(req) });
     markCaughtUp(res, m.caughtUp);
     res.json({
       month,

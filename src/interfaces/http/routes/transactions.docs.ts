@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consistencyHeaders, consistencyQuery } from '../context.js';
 import { type ApiDocs, moneyOut } from '../openapi.js';
 import {
   amendBody,
@@ -36,6 +37,7 @@ export const transactionDocs = (docs: ApiDocs) =>
       summary: 'List expenses, newest first, with filters and cursor pages',
       scope: 'read:transactions',
       query: listQuery,
+      headers: consistencyHeaders,
       responses: {
         200: z.object({ items: z.array(transactionOut), nextCursor: z.string().optional() }),
       },
@@ -46,6 +48,7 @@ export const transactionDocs = (docs: ApiDocs) =>
       summary: 'The same filters as a streamed CSV file',
       scope: 'read:transactions',
       query: filterQuery,
+      headers: consistencyHeaders,
       responses: { 200: { contentType: 'text/csv', description: 'RFC 4180 CSV, one expense per row' } },
     },
     {
@@ -54,6 +57,8 @@ export const transactionDocs = (docs: ApiDocs) =>
       summary: "One expense (voided ones too); another user's id is a 404",
       scope: 'read:transactions',
       params: idParams,
+      query: consistencyQuery,
+      headers: consistencyHeaders,
       responses: { 200: transactionOut },
     },
     {
@@ -124,6 +129,9 @@ export const transactionDocs = (docs: ApiDocs) =>
         'Amend an expense; a date in another month moves it (void there with its new fields, record here; finished by a job if the request dies, a retry answers as the first did)',
       scope: 'write:transactions',
       params: idParams,
+      // It finds the expense in the transactions read model: after the caller's own writes.
+      query: consistencyQuery,
+      headers: consistencyHeaders,
       body: amendBody,
       errors: [
         'invalid-money',
@@ -151,6 +159,8 @@ export const transactionDocs = (docs: ApiDocs) =>
       scope: 'write:transactions',
       params: idParams,
       errors: ['transaction-not-found'],
+      query: consistencyQuery,
+      headers: consistencyHeaders,
       responses: { 204: undefined },
     },
   );

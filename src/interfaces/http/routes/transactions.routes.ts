@@ -1,7 +1,6 @@
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
-import type { amendExpense, voidExpense } from '../../../application/budget/amend-expense.js';
 import type { recordExpense } from '../../../application/budget/record-expense.js';
 import {
   MAX_BULK_EXPENSES,
@@ -9,6 +8,7 @@ import {
   type RecordExpensesResult,
   type recordExpenses,
 } from '../../../application/budget/record-expenses.js';
+import type { Daybook } from '../../../application/daybook.js';
 import {
   CSV_DELIMITERS,
   DATE_FORMATS,
@@ -23,16 +23,11 @@ import {
   MAX_PAGE_SIZE,
   type TransactionItem,
 } from '../../../application/ports/transaction-read-model.port.js';
-import type {
-  exportTransactions,
-  getTransaction,
-  listTransactions,
-  TransactionFilterInput,
-} from '../../../application/transactions/list-transactions.query.js';
+import type { TransactionFilterInput } from '../../../application/transactions/list-transactions.query.js';
 import { DomainError } from '../../../domain/shared/domain-error.js';
 import { parseLocalDate } from '../../../domain/shared/local-date.js';
 import { authOf, requireScope } from '../auth.js';
-import { commandContext, markCaughtUp, readAfter } from '../context.js';
+import { commandContext, consistencyQuery, markCaughtUp, readConsistency } from '../context.js';
 import { idempotency } from '../idempotency.js';
 import { problem, toProblem, validationProblem } from '../problem.js';
 import {
@@ -47,15 +42,14 @@ import {
 import { amount, sendRecorded } from '../views.js';
 
 /** What the transaction routes need from the application (a subset of Daybook). */
-export interface TransactionUseCases {
+export interface TransactionUseCases
+  extends Pick<
+    Daybook,
+    'listTransactions' | 'getTransaction' | 'exportTransactions' | 'amendExpense' | 'voidExpense'
+  > {
   readonly verifyAccessToken: (token: string) => Promise<AccessClaims | undefined>;
-  readonly listTransactions: ReturnType<typeof listTransactions>;
-  readonly getTransaction: ReturnType<typeof getTransaction>;
-  readonly exportTransactions: ReturnType<typeof exportTransactions>;
   readonly recordExpense: ReturnType<typeof recordExpense>;
   readonly recordExpenses: ReturnType<typeof recordExpenses>;
-  readonly amendExpense: ReturnType<typeof amendExpense>;
-  readonly voidExpense: ReturnType<typeof voidExpense>;
   readonly importTransactions: ReturnType<typeof importTransactions>;
   /** Idempotency-Key storage for the POSTs that create money facts. */
   readonly idempotencyKeys: IdempotencyStore;
@@ -132,7 +126,7 @@ const mappingSchema = z.strictObject({
 /** Largest CSV upload. */
 const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 
-/** The filters of the list and the export; `after` is read (and checked) by readAfter. */
+/** The filters of the list and the export; `after` and `consistency` are read (and checked) by readConsistency. */
 export const filterQuery = z.object({
   from: calendarDate.optional(),
   to: calendarDate.optional(),
@@ -144,7 +138,7 @@ export const filterQuery = z.object({
     .enum(['true', 'false'])
     .transform((v) => v === 'true')
     .optional(),
-  after: z.string().optional(),
+  ...consistencyQuery.shape,
 });
 
 export const listQuery = filterQuery.extend({
@@ -164,7 +158,7 @@ export const listQuery = filterQuery.extend({
 const DEFAULT_PAGE_SIZE = 50;
 
 const filterOf = (q: z.infer<typeof filterQuery>): TransactionFilterInput => {
-  const { after: _after, ...filter } = q;
+  const { after: _after, consistency: _consistency, ...filter } = q;
   return Object.fromEntries(
     Object.entries(filter).filter(([, v]) => v !== undefined),
   ) as TransactionFilterInput;
@@ -275,14 +269,13 @@ export function transactionRoutes(daybook: TransactionUseCases): Router {
 
   router.get('/', requireScope(verify, 'read:transactions'), async (req, res) => {
     const query = parseQuery(listQuery, req.query);
-    const after = readAfter(req);
     const { limit, cursor, ...filters } = query;
     const page = await daybook.listTransactions({
       userId: authOf(req).userId,
       filter: filterOf(filters),
       limit: limit ?? DEFAULT_PAGE_SIZE,
       ...(cursor === undefined ? {} : { cursor }),
-      ...(after ? { after } : {}),
+      ...readConsistency(req),
     });
     markCaughtUp(res, page.caughtUp);
     res.json({
@@ -294,11 +287,10 @@ export function transactionRoutes(daybook: TransactionUseCases): Router {
   // Before '/:id', or "export" would be taken for a transaction id.
   router.get('/export', requireScope(verify, 'read:transactions'), async (req, res) => {
     const query = parseQuery(filterQuery, req.query);
-    const after = readAfter(req);
     const exported = await daybook.exportTransactions({
       userId: authOf(req).userId,
       filter: filterOf(query),
-      ...(after ? { after } : {}),
+      ...readConsistency(req),
     });
     markCaughtUp(res, exported.caughtUp);
     await sendCsv(req, res, exported.items);
@@ -306,11 +298,10 @@ export function transactionRoutes(daybook: TransactionUseCases): Router {
 
   router.get('/:id', requireScope(verify, 'read:transactions'), async (req, res) => {
     const { id } = parseParams(z.object({ id: text(200).min(1) }), req.params);
-    const after = readAfter(req);
     const { item, caughtUp } = await daybook.getTransaction({
       userId: authOf(req).userId,
       transactionId: id,
-      ...(after ? { after } : {}),
+      ...readConsistency(req),
     });
     markCaughtUp(res, caughtUp);
     res.json(transactionView(item));
@@ -396,7 +387,7 @@ export function transactionRoutes(daybook: TransactionUseCases): Router {
   router.put('/:id', requireScope(verify, 'write:transactions'), async (req, res) => {
     const { id } = parseParams(idParams, req.params);
     const body = parseBody(amendBody, req.body);
-    const after = readAfter(req);
+    const consistency = readConsistency(req);
     const result = await daybook.amendExpense(
       {
         userId: authOf(req).userId,
@@ -408,7 +399,7 @@ export function transactionRoutes(daybook: TransactionUseCases): Router {
           ...(body.merchant === undefined ? {} : { merchant: body.merchant }),
           ...(body.description === undefined ? {} : { note: body.description }),
         },
-        ...(after ? { after } : {}),
+        ...consistency,
       },
       commandContext(req),
     );
@@ -434,9 +425,8 @@ export function transactionRoutes(daybook: TransactionUseCases): Router {
 
   router.delete('/:id', requireScope(verify, 'write:transactions'), async (req, res) => {
     const { id } = parseParams(idParams, req.params);
-    const after = readAfter(req);
     const result = await daybook.voidExpense(
-      { userId: authOf(req).userId, transactionId: id, ...(after ? { after } : {}) },
+      { userId: authOf(req).userId, transactionId: id, ...readConsistency(req) },
       commandContext(req),
     );
     // 204 has no body: the write's position travels in a header.
