@@ -41,6 +41,7 @@ import type { JobQueue } from './ports/job-queue.port.js';
 import type { ErrorLogger } from './ports/logger.port.js';
 import type { LoginThrottle } from './ports/login-throttle.port.js';
 import type { NotificationListener, Notifier } from './ports/notifier.port.js';
+import type { ParkedEventsAdmin } from './ports/parked-events.port.js';
 import type { PasswordHasher } from './ports/password-hasher.port.js';
 import type { PersonalDataScrubber } from './ports/personal-data-scrubber.port.js';
 import type { ProjectionAdmin } from './ports/projection-admin.port.js';
@@ -80,6 +81,7 @@ export interface DaybookPorts {
   readonly directory: UserDirectory;
   readonly readModel: BudgetReadModel;
   readonly projections: ProjectionAdmin;
+  readonly parked: ParkedEventsAdmin;
   readonly analytics: AnalyticsReadModel;
   readonly transactions: TransactionReadModel;
   readonly idempotency: IdempotencyStore;
@@ -181,6 +183,8 @@ export function createDaybook(ports: DaybookPorts) {
     analyticsTrends: trends({ ...ports, users }),
     projectionStatus: () => ports.projections.status(),
     rebuildProjection: (name: string) => ports.projections.rebuild(name),
+    /** Events projections and reactions could not handle, set aside (`projections errors`/`retry`). */
+    parkedEvents: ports.parked,
     /** The projection runner's onCommitted hook: pushes what a committed batch changed to its users. */
     projectionCommitted: relay.projectionCommitted,
     /** Real-time messages for every user, in order (the WebSocket endpoint keeps each client's own). */

@@ -66,6 +66,7 @@ const daybook = createDaybook({
   auditLog: new PostgresAuditLog(db.pool),
   adminEmails: [],
   projections,
+  parked: projections.parking,
   logger: createLogger('silent'),
 });
 const ctx = { correlationId: randomUUID() };

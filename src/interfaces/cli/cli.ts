@@ -4,7 +4,7 @@ import { DomainError } from '../../domain/shared/domain-error.js';
 import { amount } from '../http/views.js';
 import { AUDIT_USAGE, auditVerify, exportCommand, importCommand } from './audit.js';
 import type { Output } from './output.js';
-import { projectionsRebuild, projectionsStatus } from './projections.js';
+import { projectionsErrors, projectionsRebuild, projectionsRetry, projectionsStatus } from './projections.js';
 
 const USAGE = `Usage: npm run daybook -- <command>
 
@@ -21,6 +21,11 @@ Commands:
   projections rebuild <name>
       Rebuild a read model from the start of the log into a new generation; the live one serves until
       the new one has caught up, then they swap atomically. Shows progress.
+  projections errors
+      Events a projection or the reactions could not handle (parked), with their error; exit code 1
+      when there are any.
+  projections retry (--id <event id> | --all)
+      Apply parked events again; those that succeed leave the list. Exit code 1 when any still fails.
 ${AUDIT_USAGE}`;
 
 /** The operator's CLI. Thin, like the HTTP layer: parse arguments, call a use case, print. */
@@ -34,6 +39,9 @@ export async function runCli(daybook: Daybook, argv: readonly string[], out: Out
       return 0;
     }
     if (command === 'projections' && sub === 'status') return await projectionsStatus(daybook, out);
+    if (command === 'projections' && sub === 'errors') return await projectionsErrors(daybook, out);
+    if (command === 'projections' && sub === 'retry')
+      return await projectionsRetry(daybook, argv.slice(2), out);
     if (command === 'projections' && sub === 'rebuild' && argv[2]) {
       return await projectionsRebuild(daybook, argv[2], out, Boolean(process.stderr.isTTY));
     }
@@ -53,6 +61,11 @@ export async function runCli(daybook: Daybook, argv: readonly string[], out: Out
     if (error instanceof DomainError) {
       out.error(`${error.code}: ${error.message}`);
       return 1;
+    }
+    // An unknown or malformed option: a usage error, not a failure of the command.
+    if (String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
+      out.error(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
     }
     throw error;
   }
