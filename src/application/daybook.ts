@@ -3,6 +3,7 @@ import { localDateAt, monthOf } from '../domain/shared/local-date.js';
 import { userDecider } from '../domain/user/user.js';
 import { dashboard, trends } from './analytics/dashboard.query.js';
 import { createAuditUseCases } from './audit/audit-use-cases.js';
+import { backupInstallation, restoreInstallation } from './backup/backup.js';
 import { withBatches } from './batch-decider.js';
 import { adjustAllocation } from './budget/adjust-allocation.js';
 import { amendExpense, voidExpense } from './budget/amend-expense.js';
@@ -37,6 +38,7 @@ import type { HealthCheck } from './ports/health-check.port.js';
 import type { IdGenerator } from './ports/id-generator.port.js';
 import type { IdempotencyStore } from './ports/idempotency-store.port.js';
 import type { ImportTaskStore } from './ports/import-task-store.port.js';
+import type { InstallationSecrets } from './ports/installation-secrets.port.js';
 import type { JobQueue } from './ports/job-queue.port.js';
 import type { ErrorLogger } from './ports/logger.port.js';
 import type { LoginThrottle } from './ports/login-throttle.port.js';
@@ -92,6 +94,8 @@ export interface DaybookPorts {
   /** The store without the crypto-shredding decorator: hash chains cover what is stored. */
   readonly rawStore: EventStore;
   readonly auditLog: AuditLog;
+  /** Data keys and credentials, for backup and restore. */
+  readonly secrets: InstallationSecrets;
   /** Accounts that get the admin scope when they log in (ADMIN_EMAILS). */
   readonly adminEmails: readonly string[];
   /** Failures the application reports without failing the request (a security event not recorded). */
@@ -192,6 +196,9 @@ export function createDaybook(ports: DaybookPorts) {
     verifyAccessToken: (token: string): Promise<AccessClaims | undefined> => session.verifyAccess(token),
     health: () => checkHealth(ports.healthChecks),
     ...createAuditUseCases({ ...ports, store: ports.rawStore }),
+    /** Operators (CLI): the whole installation, and its restore into an empty one (hashes cover what is stored). */
+    backupInstallation: backupInstallation({ ...ports, store: ports.rawStore }),
+    restoreInstallation: restoreInstallation({ ...ports, store: ports.rawStore }),
   };
 }
 

@@ -35,6 +35,7 @@ import { MemoryTokenStore } from './auth/memory-token-store.js';
 import { PostgresCredentialStore } from './auth/postgres-credential-store.js';
 import { RateLimiterLoginThrottle } from './auth/rate-limiter-login-throttle.js';
 import { RedisTokenStore } from './auth/redis-token-store.js';
+import { PostgresInstallationSecrets } from './backup/postgres-installation-secrets.js';
 import type { Config } from './config/config.js';
 import { CryptoShreddingEventStore } from './event-store/crypto-shredding-event-store.js';
 import { EventStoreDbEventStore } from './event-store/eventstoredb-event-store.js';
@@ -293,6 +294,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           personalDataScrubbers: [new PostgresPersonalDataScrubber(ctx.get(TOKENS.Pool))],
           rawStore: ctx.get(TOKENS.RawEventStore),
           auditLog: ctx.get(TOKENS.AuditLog),
+          secrets: new PostgresInstallationSecrets(ctx.get(TOKENS.Pool)),
           adminEmails: config.ADMIN_EMAILS,
           logger: ctx.get(TOKENS.Logger),
         }),

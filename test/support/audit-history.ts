@@ -8,6 +8,7 @@ import type { EventStore } from '../../src/application/ports/event-store.port.js
 import { budgetMonthDecider, budgetMonthStream } from '../../src/domain/budget-month/budget-month.js';
 import type { YearMonth } from '../../src/domain/shared/local-date.js';
 import { userDecider, userStream } from '../../src/domain/user/user.js';
+import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { cat, day, flexible, USD } from './budget-fixtures.js';
 
@@ -86,6 +87,12 @@ export async function auditHistory(
   };
   await expense(randomUUID(), 40n, '2025-06-03T10:00:00.000Z');
   await expense(randomUUID(), 30n, '2025-06-03T12:00:00.000Z', options.merchant);
-  const audit = createAuditUseCases({ store, auditLog, clock, ids: randomIds });
+  const audit = createAuditUseCases({
+    store,
+    auditLog,
+    clock,
+    ids: randomIds,
+    subjectKeys: new InMemorySubjectKeyStore(),
+  });
   return { userId, month, userStream: userStream(userId), audit };
 }

@@ -3,6 +3,7 @@ import type { Daybook } from '../../application/daybook.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { amount } from '../http/views.js';
 import { AUDIT_USAGE, auditVerify, exportCommand, importCommand } from './audit.js';
+import { BACKUP_USAGE, backupCommand, restoreCommand } from './backup.js';
 import type { Output } from './output.js';
 import { projectionsErrors, projectionsRebuild, projectionsRetry, projectionsStatus } from './projections.js';
 
@@ -26,10 +27,20 @@ Commands:
       when there are any.
   projections retry (--id <event id> | --all)
       Apply parked events again; those that succeed leave the list. Exit code 1 when any still fails.
-${AUDIT_USAGE}`;
+${AUDIT_USAGE}${BACKUP_USAGE}`;
+
+/** Settings only the CLI reads (never the server): the operator's backup key. */
+export interface CliSettings {
+  readonly backupKey?: string;
+}
 
 /** The operator's CLI. Thin, like the HTTP layer: parse arguments, call a use case, print. */
-export async function runCli(daybook: Daybook, argv: readonly string[], out: Output): Promise<number> {
+export async function runCli(
+  daybook: Daybook,
+  argv: readonly string[],
+  out: Output,
+  settings: CliSettings = {},
+): Promise<number> {
   const [command, sub] = argv;
   try {
     if (command === 'what-if') return await whatIf(daybook, argv.slice(1), out);
@@ -48,6 +59,8 @@ export async function runCli(daybook: Daybook, argv: readonly string[], out: Out
     if (command === 'audit' && sub === 'verify') return await auditVerify(daybook, argv.slice(2), out);
     if (command === 'export') return await exportCommand(daybook, argv.slice(1), out);
     if (command === 'import') return await importCommand(daybook, argv.slice(1), out);
+    if (command === 'backup') return await backupCommand(daybook, argv.slice(1), out, settings.backupKey);
+    if (command === 'restore') return await restoreCommand(daybook, argv.slice(1), out, settings.backupKey);
     if (command === 'jobs' && sub === 'dead-letters') {
       const dead = await daybook.deadLetters();
       if (dead.length === 0) out.log('no dead letters');
