@@ -183,7 +183,7 @@ describe('export and import', () => {
       subjectKeys: new InMemorySubjectKeyStore(),
     });
     const result = await audit.importLog(linesOf(exported));
-    expect(result).toEqual({ events: 4, streams: 2 });
+    expect(result).toEqual({ events: 4, streams: 2, erasedUsers: 1 });
     expect(await collect(audit.exportLog())).toEqual(exported);
     expect((await audit.verifyChains()).ok).toBe(true);
     // One user's export holds their streams only.
