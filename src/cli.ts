@@ -10,10 +10,12 @@ try {
   const runtime = await buildRuntime(config, createLogger(config.LOG_LEVEL, pino.destination(2)));
   // A rebuild is driven by whichever process holds the generation: this one, if no worker runs.
   if (process.argv[2] === 'projections' && process.argv[3] === 'rebuild') await runtime.projections.start();
-  const code = await runCli(runtime.daybook, process.argv.slice(2), {
-    log: (line) => console.log(line),
-    error: (line) => console.error(line),
-  }).finally(async () => {
+  const code = await runCli(
+    runtime.daybook,
+    process.argv.slice(2),
+    { log: (line) => console.log(line), error: (line) => console.error(line) },
+    { backupKey: process.env.DAYBOOK_BACKUP_KEY },
+  ).finally(async () => {
     await runtime.projections.stop();
     await runtime.shutdown();
   });

@@ -9,6 +9,7 @@ import {
 import { userDecider } from '../domain/user/user.js';
 import { dashboard, trends } from './analytics/dashboard.query.js';
 import { createAuditUseCases } from './audit/audit-use-cases.js';
+import { backupInstallation, restoreInstallation } from './backup/backup.js';
 import { withBatches } from './batch-decider.js';
 import { adjustAllocation } from './budget/adjust-allocation.js';
 import { amendExpense, completeMoveOf, voidExpense } from './budget/amend-expense.js';
@@ -46,10 +47,12 @@ import type { HealthCheck } from './ports/health-check.port.js';
 import type { IdGenerator } from './ports/id-generator.port.js';
 import type { IdempotencyStore } from './ports/idempotency-store.port.js';
 import type { ImportTaskStore } from './ports/import-task-store.port.js';
+import type { InstallationSecrets } from './ports/installation-secrets.port.js';
 import type { JobQueue } from './ports/job-queue.port.js';
 import type { ErrorLogger } from './ports/logger.port.js';
 import type { LoginThrottle } from './ports/login-throttle.port.js';
 import type { NotificationListener, Notifier } from './ports/notifier.port.js';
+import type { ParkedEventsAdmin } from './ports/parked-events.port.js';
 import type { PasswordHasher } from './ports/password-hasher.port.js';
 import type { PersonalDataScrubber } from './ports/personal-data-scrubber.port.js';
 import type { ProjectionAdmin } from './ports/projection-admin.port.js';
@@ -92,6 +95,7 @@ export interface DaybookPorts {
   readonly directory: UserDirectory;
   readonly readModel: BudgetReadModel;
   readonly projections: ProjectionAdmin;
+  readonly parked: ParkedEventsAdmin;
   readonly analytics: AnalyticsReadModel;
   readonly transactions: TransactionReadModel;
   readonly transactionMonths: TransactionMonths;
@@ -103,6 +107,8 @@ export interface DaybookPorts {
   /** The store without the crypto-shredding decorator: hash chains cover what is stored. */
   readonly rawStore: EventStore;
   readonly auditLog: AuditLog;
+  /** Data keys and credentials, for backup and restore. */
+  readonly secrets: InstallationSecrets;
   /** Accounts that get the admin scope when they log in (ADMIN_EMAILS). */
   readonly adminEmails: readonly string[];
   /** Failures the application reports without failing the request (a security event not recorded). */
@@ -239,6 +245,8 @@ export function createDaybook(ports: DaybookPorts) {
     analyticsTrends: consistent.query([ports.analytics], trends({ ...ports, users })),
     projectionStatus: () => ports.projections.status(),
     rebuildProjection: (name: string) => ports.projections.rebuild(name),
+    /** Events projections and reactions could not handle, set aside (`projections errors`/`retry`). */
+    parkedEvents: ports.parked,
     /** The projection runner's onCommitted hook: pushes what a committed batch changed to its users. */
     projectionCommitted: relay.projectionCommitted,
     /** Real-time messages for every user, in order (the WebSocket endpoint keeps each client's own). */
@@ -246,6 +254,9 @@ export function createDaybook(ports: DaybookPorts) {
     verifyAccessToken: (token: string): Promise<AccessClaims | undefined> => session.verifyAccess(token),
     health: () => checkHealth(ports.healthChecks),
     ...createAuditUseCases({ ...ports, store: ports.rawStore }),
+    /** Operators (CLI): the whole installation, and its restore into an empty one (hashes cover what is stored). */
+    backupInstallation: backupInstallation({ ...ports, store: ports.rawStore }),
+    restoreInstallation: restoreInstallation({ ...ports, store: ports.rawStore }),
   };
 }
 

@@ -36,6 +36,7 @@ import { MemoryTokenStore } from './auth/memory-token-store.js';
 import { PostgresCredentialStore } from './auth/postgres-credential-store.js';
 import { RateLimiterLoginThrottle } from './auth/rate-limiter-login-throttle.js';
 import { RedisTokenStore } from './auth/redis-token-store.js';
+import { PostgresInstallationSecrets } from './backup/postgres-installation-secrets.js';
 import type { Config } from './config/config.js';
 import { InProcessWritePositions } from './consistency/in-process-write-positions.js';
 import { RedisWritePositions } from './consistency/redis-write-positions.js';
@@ -50,6 +51,7 @@ import { PgBossJobQueue } from './jobs/pg-boss-job-queue.js';
 import type { Logger } from './logging/logger.js';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres/embedded-postgres.js';
 import { migrate } from './postgres/migrate.js';
+import { ParkedEvents } from './projections/parked-events.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import { PostgresUserDirectory } from './reactions/postgres-user-directory.js';
 import { ReactionRunner } from './reactions/reaction-runner.js';
@@ -132,10 +134,15 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
     // Redis pub/sub with REDIS_URL, in process otherwise; closed after the projections, which publish.
     const notifier = createNotifier(redis, logger);
     closers.push(() => notifier.close());
+    // One list of parked events for projections and reactions (retried from the CLI too).
+    const parking = new ParkedEvents(pool);
     const projections = new ProjectionRunner(pool, store, PROJECTIONS, logger, {
       // Called only once the runner is started (worker role, below), after `daybook` exists.
       onCommitted: (projection, events) => daybook.projectionCommitted(projection, events),
+      parking,
     });
+    // Built in every role so that its parked events can be retried; it runs in the worker role only.
+    const reactions = new ReactionRunner(pool, rawStore, jobs, logger, parking);
     const jwtSecret = config.JWT_SECRET ?? (await localJwtSecret(config.DAYBOOK_DATA_DIR, logger));
 
     const container = new Container();
@@ -239,19 +246,18 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
         {
           name: 'projections',
           check: async () => {
-            const status = await admin.status();
-            const failed = status.filter((p) => p.status === 'failed');
-            if (failed.length > 0) {
-              throw new Error(
-                `failed: ${failed.map((p) => `${p.name} g${p.generation} at ${p.failedEvent?.id}: ${p.error}`).join('; ')}`,
-              );
-            }
-            return Object.fromEntries(
-              status.map((p) => [
-                `${p.name}#${p.generation}`,
-                { status: p.status, position: p.position, lag: p.lag },
-              ]),
-            );
+            const [status, parked] = await Promise.all([admin.status(), parking.counts()]);
+            return {
+              // Parked events leave read models incomplete, yet everything serves: degraded, not down.
+              ...(Object.keys(parked).length > 0 ? { status: 'degraded' } : {}),
+              parked,
+              ...Object.fromEntries(
+                status.map((p) => [
+                  `${p.name}#${p.generation}`,
+                  { status: p.status, position: p.position, lag: p.lag },
+                ]),
+              ),
+            };
           },
         },
         {
@@ -287,6 +293,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           directory: ctx.get(TOKENS.Directory),
           readModel: ctx.get(TOKENS.ReadModel),
           projections: ctx.get(TOKENS.Projections),
+          parked: parking,
           analytics: ctx.get(TOKENS.AnalyticsReadModel),
           transactions: ctx.get(TOKENS.TransactionReadModel),
           transactionMonths: new PostgresTransactionMonths(ctx.get(TOKENS.Pool)),
@@ -297,6 +304,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           personalDataScrubbers: [new PostgresPersonalDataScrubber(ctx.get(TOKENS.Pool))],
           rawStore: ctx.get(TOKENS.RawEventStore),
           auditLog: ctx.get(TOKENS.AuditLog),
+          secrets: new PostgresInstallationSecrets(ctx.get(TOKENS.Pool)),
           adminEmails: config.ADMIN_EMAILS,
           logger: ctx.get(TOKENS.Logger),
           writes: ctx.get(TOKENS.WritePositions),
@@ -308,9 +316,8 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
     // Every role needs the read models' views to exist before it serves a query.
     await projections.ensureGenerations();
     if (config.DAYBOOK_ROLES.includes('worker')) {
-      const runner = new ReactionRunner(pool, store, jobs, logger);
-      runner.start();
-      closers.push(() => runner.stop());
+      reactions.start();
+      closers.push(() => reactions.stop());
       await projections.start();
       closers.push(() => projections.stop());
       await daybook.startWorkers();

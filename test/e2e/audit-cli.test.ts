@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresAuditLog } from '../../src/infrastructure/audit/postgres-audit-log.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { auditHistory } from '../support/audit-history.js';
+import { runDaybookCli } from '../support/cli.js';
 import { testDatabase } from '../support/postgres.js';
 
 const source = await testDatabase();
@@ -22,33 +22,8 @@ afterAll(async () => {
 });
 
 /** `npm run daybook -- <args>`, as an operator runs it, against `databaseUrl`. */
-function daybook(
-  args: string[],
-  databaseUrl: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        JWT_SECRET: 'cli-test-secret-cli-test-secret-0123456',
-        DAYBOOK_DATA_DIR: dir,
-        LOG_LEVEL: 'silent',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const daybook = (args: string[], databaseUrl: string) =>
+  runDaybookCli(args, databaseUrl, { DAYBOOK_DATA_DIR: dir });
 
 describe('daybook audit verify / export / import', { timeout: 60_000 }, () => {
   it('exports, imports into an empty instance only, and verifies with exit codes', async () => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createAuditUseCases } from '../../src/application/audit/audit-use-cases.js';
-import { ImportError } from '../../src/application/audit/export-import.js';
+import { ImportError } from '../../src/application/audit/log-importer.js';
 import { PostgresAuditLog } from '../../src/infrastructure/audit/postgres-audit-log.js';
+import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { randomIds, systemClock } from '../../src/infrastructure/system/system-clock.js';
 import { auditHistory } from '../support/audit-history.js';
@@ -14,7 +15,13 @@ const db = await testDatabase();
 db.pool.on('error', () => undefined);
 const store = new PostgresEventStore(db.pool);
 const auditLog = new PostgresAuditLog(db.pool);
-const audit = createAuditUseCases({ store, auditLog, clock: systemClock, ids: randomIds });
+const audit = createAuditUseCases({
+  store,
+  auditLog,
+  clock: systemClock,
+  ids: randomIds,
+  subjectKeys: new InMemorySubjectKeyStore(),
+});
 
 describe('hash chain verification on PostgreSQL', () => {
   it('passes an untouched log and pinpoints one event altered behind the store’s back', async () => {

@@ -8,6 +8,7 @@ import { JwtTokenService } from '../../src/infrastructure/auth/jwt-token-service
 import { MemoryTokenStore } from '../../src/infrastructure/auth/memory-token-store.js';
 import { PostgresCredentialStore } from '../../src/infrastructure/auth/postgres-credential-store.js';
 import { RateLimiterLoginThrottle } from '../../src/infrastructure/auth/rate-limiter-login-throttle.js';
+import { PostgresInstallationSecrets } from '../../src/infrastructure/backup/postgres-installation-secrets.js';
 import { InProcessWritePositions } from '../../src/infrastructure/consistency/in-process-write-positions.js';
 import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
@@ -67,8 +68,10 @@ const daybook = createDaybook({
   personalDataScrubbers: [],
   rawStore: store,
   auditLog: new PostgresAuditLog(db.pool),
+  secrets: new PostgresInstallationSecrets(db.pool),
   adminEmails: [],
   projections,
+  parked: projections.parking,
   logger: createLogger('silent'),
   writes: new InProcessWritePositions(),
 });

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { NewEvent, RecordedEvent } from '../../src/application/ports/event-store.port.js';
+import type {
+  EventStore,
+  NewEvent,
+  ReadAllOptions,
+  RecordedEvent,
+} from '../../src/application/ports/event-store.port.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import type { Projection } from '../../src/infrastructure/projections/projection.js';
@@ -61,31 +66,77 @@ const countedInLog = async () =>
   Number((await db.pool.query("SELECT count(*) FROM events WHERE event_type = 'Counted'")).rows[0].count);
 
 describe('projection runner', () => {
-  it('stops only the projection that throws, recording the error and the failing event', async () => {
+  it('parks the event a projection cannot handle, goes on with the rest, and applies it on retry once fixed', async () => {
     const stream = `s-${randomUUID()}`;
     await store.append(stream, [event('Counted'), event('Counted')]);
     const poison = event('Poison');
     await store.append(stream, [poison, event('Counted')]);
+    const fragile = counter('fragile', 1, 'Poison');
     const runner = new ProjectionRunner(
       db.pool,
       store,
-      [counter('healthy', 1), counter('fragile', 1, 'Poison')],
+      [counter('healthy', 1), fragile],
       createLogger('silent'),
     );
     await runner.start();
-    const status = await until(
+    const total = await countedInLog();
+    await until(
       () => runner.status(),
-      (s) =>
-        s.some((p) => p.name === 'fragile' && p.status === 'failed') &&
-        s.some((p) => p.name === 'healthy' && p.lag === 0),
+      (s) => s.every((p) => p.lag === 0),
+    );
+    // The poison is parked; every Counted event, before and after it, was applied.
+    expect((await counts('fragile'))?.n).toBe(String(total));
+    expect((await counts('healthy'))?.n).toBe(String(total));
+    expect(await runner.parking.counts()).toEqual({ fragile: 1 });
+    const [parked] = await runner.parking.list();
+    expect(parked).toMatchObject({
+      consumer: 'fragile',
+      eventId: poison.id,
+      type: 'Poison',
+      stream,
+      attempts: 1,
+    });
+    expect(parked?.error).toContain('cannot count Poison');
+
+    // Still broken: the retry fails again and says so.
+    const again = await runner.parking.retry({ eventId: poison.id });
+    expect(again).toMatchObject({ resolved: 0, failing: [{ eventId: poison.id, attempts: 2 }] });
+
+    // Fixed (the handler now counts it): the retry applies it and the list is empty.
+    (fragile as { applyBatch: Projection['applyBatch'] }).applyBatch = counter('fragile', 1).applyBatch;
+    expect(await runner.parking.retry({ all: true })).toEqual({ resolved: 1, dropped: 0, failing: [] });
+    await runner.stop();
+    expect(await runner.parking.list()).toEqual([]);
+    const poisoned = await db.pool.query(`SELECT n::text FROM read.fragile_counts WHERE type = 'Poison'`);
+    expect(poisoned.rows).toEqual([{ n: '1' }]);
+  });
+
+  it('pauses while the database is unavailable and resumes from its checkpoint, parking nothing', async () => {
+    const name = `paused${Date.now()}`;
+    await store.append(`p-${randomUUID()}`, [event('Counted'), event('Counted')]);
+    let outages = 2;
+    const flaky: EventStore = Object.create(store, {
+      readAll: {
+        value: async (options: ReadAllOptions) => {
+          if (outages > 0) {
+            outages -= 1;
+            throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+          }
+          return store.readAll(options);
+        },
+      },
+    });
+    const runner = new ProjectionRunner(db.pool, flaky, [counter(name, 1)], createLogger('silent'));
+    await runner.start();
+    const total = await countedInLog();
+    await until(
+      () => counts(name),
+      (c) => Number(c?.n) === total,
     );
     await runner.stop();
-    const fragile = status.find((p) => p.name === 'fragile')!;
-    expect(fragile.failedEvent).toMatchObject({ id: poison.id, type: 'Poison', stream });
-    expect(fragile.error).toContain('cannot count Poison');
-    // The two events before the poison were applied and checkpointed; nothing after it.
-    expect((await counts('fragile'))?.n).toBe('2');
-    expect((await counts('healthy'))?.n).toBe('3');
+    expect(outages).toBe(0);
+    expect(runner.parking.runnerFailures()).toEqual([{ consumer: name, kind: 'unavailable', count: 2 }]);
+    expect((await runner.parking.counts())[name]).toBeUndefined();
   });
 
   it('builds a new version beside the live one, serving the old until the new has caught up, then swaps', async () => {

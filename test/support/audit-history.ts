@@ -8,6 +8,7 @@ import type { EventStore } from '../../src/application/ports/event-store.port.js
 import { budgetMonthDecider, budgetMonthStream } from '../../src/domain/budget-month/budget-month.js';
 import type { YearMonth } from '../../src/domain/shared/local-date.js';
 import { userDecider, userStream } from '../../src/domain/user/user.js';
+import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { cat, day, flexible, USD } from './budget-fixtures.js';
 
@@ -16,9 +17,14 @@ export const JUNE = '2025-06' as YearMonth;
 /**
  * A registered user with a June 2025 plan (food 30.00 = 1.00 a day, fun 15.00) and two food expenses on
  * June 3rd, each decided at a known instant (occurredAt): registered 08:00, planned 09:00, 0.40 at 10:00
- * and 0.30 at 12:00 (UTC, June 1st for the first two). Four events in two streams.
+ * and 0.30 at 12:00 (UTC, June 1st for the first two). Four events in two streams. With `merchant`, the
+ * second expense names it (a personal field).
  */
-export async function auditHistory(store: EventStore, auditLog: AuditLog) {
+export async function auditHistory(
+  store: EventStore,
+  auditLog: AuditLog,
+  options: { merchant?: string } = {},
+) {
   let now = new Date('2025-06-01T08:00:00.000Z');
   const clock = { now: () => now };
   const deps = { store, clock, ids: randomIds };
@@ -59,7 +65,7 @@ export async function auditHistory(store: EventStore, auditLog: AuditLog) {
     },
     ctx,
   );
-  const expense = (id: string, amount: bigint, when: string) => {
+  const expense = (id: string, amount: bigint, when: string, merchant?: string) => {
     now = new Date(when);
     return budgets.handle(
       month,
@@ -72,6 +78,7 @@ export async function auditHistory(store: EventStore, auditLog: AuditLog) {
           amount,
           currency: USD,
           source: 'manual',
+          ...(merchant ? { merchant } : {}),
           now: when,
         },
       },
@@ -79,7 +86,13 @@ export async function auditHistory(store: EventStore, auditLog: AuditLog) {
     );
   };
   await expense(randomUUID(), 40n, '2025-06-03T10:00:00.000Z');
-  await expense(randomUUID(), 30n, '2025-06-03T12:00:00.000Z');
-  const audit = createAuditUseCases({ store, auditLog, clock, ids: randomIds });
+  await expense(randomUUID(), 30n, '2025-06-03T12:00:00.000Z', options.merchant);
+  const audit = createAuditUseCases({
+    store,
+    auditLog,
+    clock,
+    ids: randomIds,
+    subjectKeys: new InMemorySubjectKeyStore(),
+  });
   return { userId, month, userStream: userStream(userId), audit };
 }

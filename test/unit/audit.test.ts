@@ -3,7 +3,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { isInstant, parseInstant } from '../../src/application/audit/as-of.query.js';
 import { createAuditUseCases } from '../../src/application/audit/audit-use-cases.js';
-import { type ExportedEvent, ImportError } from '../../src/application/audit/export-import.js';
+import type { ExportedEvent } from '../../src/application/audit/export-import.js';
+import { ImportError } from '../../src/application/audit/log-importer.js';
 import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import { ownsStream, streamOwner } from '../../src/application/ports/audit-log.port.js';
 import { budgetMonthDecider } from '../../src/domain/budget-month/budget-month.js';
@@ -12,6 +13,7 @@ import { DomainError } from '../../src/domain/shared/domain-error.js';
 import { userStream } from '../../src/domain/user/user.js';
 import { EventStoreAuditLog } from '../../src/infrastructure/audit/event-store-audit-log.js';
 import { InMemoryEventStore } from '../../src/infrastructure/event-store/in-memory-event-store.js';
+import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { exportCommand } from '../../src/interfaces/cli/audit.js';
 import { auditHistory, JUNE } from '../support/audit-history.js';
@@ -178,9 +180,10 @@ describe('export and import', () => {
       auditLog,
       clock: { now: () => new Date() },
       ids: randomIds,
+      subjectKeys: new InMemorySubjectKeyStore(),
     });
     const result = await audit.importLog(linesOf(exported));
-    expect(result).toEqual({ events: 4, streams: 2 });
+    expect(result).toEqual({ events: 4, streams: 2, erasedUsers: 1 });
     expect(await collect(audit.exportLog())).toEqual(exported);
     expect((await audit.verifyChains()).ok).toBe(true);
     // One user's export holds their streams only.
@@ -200,6 +203,7 @@ describe('export and import', () => {
       auditLog: new EventStoreAuditLog(target),
       clock: { now: () => new Date() },
       ids: randomIds,
+      subjectKeys: new InMemorySubjectKeyStore(),
     });
     const failure = await audit.importLog(linesOf(tampered)).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ImportError);
@@ -227,6 +231,7 @@ describe('export and import', () => {
         auditLog: new EventStoreAuditLog(store),
         clock: { now: () => new Date() },
         ids: randomIds,
+        subjectKeys: new InMemorySubjectKeyStore(),
       });
     };
     const swapped = fresh();

@@ -1,18 +1,11 @@
-import { z } from 'zod';
-import { eventHash } from '../event-store/hash-chain.js';
 import { SYSTEM } from '../events/security.codec.js';
-import type { AuditLog } from '../ports/audit-log.port.js';
+import { type AuditLog, streamOwner } from '../ports/audit-log.port.js';
 import type { Clock } from '../ports/clock.port.js';
-import type {
-  EventMetadata,
-  EventStore,
-  JsonObject,
-  NewEvent,
-  StoredMetadata,
-} from '../ports/event-store.port.js';
-import { WrongExpectedVersionError } from '../ports/event-store.port.js';
+import type { EventStore, JsonObject, StoredMetadata } from '../ports/event-store.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
+import type { SubjectKeyStore } from '../ports/subject-key-store.port.js';
 import { appendSecurityEvent } from '../security/security-log.js';
+import { ImportError, type ImportResult, logImporter } from './log-importer.js';
 
 /**
  * One line of an export (JSON Lines): an event as stored, without its store-specific global position.
@@ -86,201 +79,52 @@ export const exportLog = (deps: { auditLog: AuditLog; store: EventStore; clock: 
     }
   };
 
-/** An import stopped; `imported` events were appended before it (the target must be emptied to retry). */
-export class ImportError extends Error {
-  constructor(
-    message: string,
-    readonly imported: number,
-  ) {
-    super(message);
-    this.name = 'ImportError';
-  }
-}
-
-export interface ImportResult {
-  readonly events: number;
-  readonly streams: number;
-}
-
-const json = z.json();
-const exportedLine = z.object({
-  stream: z.string().min(1).max(500),
-  revision: z.union([z.number().int().min(0), z.string().regex(/^\d{1,18}$/)]).transform((r) => BigInt(r)),
-  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a UUID'),
-  type: z.string().min(1).max(200),
-  data: z.record(z.string(), json),
-  metadata: z.looseObject({
-    correlationId: z.string(),
-    occurredAt: z.string(),
-    schemaVersion: z.number(),
-    prevHash: z.string(),
-    hash: z.string().regex(/^[0-9a-f]{64}$/),
-  }),
-});
-
-interface Parsed {
-  readonly line: number;
-  readonly stream: string;
-  readonly revision: bigint;
-  readonly event: NewEvent;
-  readonly prevHash: string;
-  readonly hash: string;
-}
-
-/** Appends per stream are grouped up to this many consecutive events of one stream. */
-const BATCH = 500;
-/** Events that arrived before an earlier revision of their stream, held until it comes. */
-const MAX_OUT_OF_ORDER = 10_000;
-
 /**
- * Loads an export into an empty log through the append path (never a logical dump: the xid8 read
- * horizon needs transaction ids of this cluster, DESIGN.md §5). Each event goes to its stream at
- * expected version `revision - 1`, in file order, so ids, order within each stream and relative global
- * order are kept, and chaining recomputes the same hashes: each event's hash is checked against the
- * exported one before it is appended and read back after, and the import stops at the first difference.
+ * Loads an export into an empty log (see `logImporter`). An export carries no data keys, so every user
+ * whose streams were imported and who has no key here is recorded as erased: their personal fields read
+ * "[erased]" (they cannot be decrypted anyway) instead of failing every reader. Use backup/restore to
+ * move an installation with its keys.
  */
 export const importLog =
-  (deps: { store: EventStore; auditLog: AuditLog }) =>
+  (deps: { store: EventStore; auditLog: AuditLog; subjectKeys: SubjectKeyStore }) =>
   async (
     lines: AsyncIterable<string>,
     options: { onProgress?: (events: number) => void } = {},
-  ): Promise<ImportResult> => {
+  ): Promise<ImportResult & { readonly erasedUsers: number }> => {
     if (!(await deps.auditLog.isEmpty())) {
       throw new ImportError(
         'The event log is not empty: import loads an export into an empty instance only',
         0,
       );
     }
-    let imported = 0;
-    /** Per stream: the next revision expected and the hash of the last one accepted. */
-    const heads = new Map<string, { next: bigint; hash: string }>();
-    const waiting = new Map<string, Map<bigint, Parsed>>();
-    let waitingCount = 0;
-    let batch: Parsed[] = [];
-    const failure = (message: string) =>
-      new ImportError(`${message}; ${imported} event(s) were imported`, imported);
-
-    const flush = async () => {
-      const first = batch[0];
-      if (!first) return;
-      const { stream, revision } = first;
-      try {
-        await deps.store.append(
-          stream,
-          batch.map((p) => p.event),
-          revision === 0n ? 'no-stream' : revision - 1n,
-        );
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        throw failure(`line ${first.line}: ${error.message} (is another process writing to this instance?)`);
-      }
-      const stored = await deps.store.readStream(stream, { fromRevision: revision, maxCount: batch.length });
-      batch.forEach((p, i) => {
-        const got = stored[i];
-        if (got?.id !== p.event.id || got.metadata.hash !== p.hash) {
-          throw failure(
-            `line ${p.line}: ${stream}@${p.revision} (${p.event.id}) was stored with hash ${got?.metadata.hash} ` +
-              `but the export says ${p.hash}`,
-          );
-        }
-      });
-      imported += batch.length;
-      batch = [];
-      options.onProgress?.(imported);
-    };
-
-    const accept = async (p: Parsed, head: { next: bigint; hash: string }) => {
-      if (p.prevHash !== head.hash) {
-        throw failure(
-          `line ${p.line}: ${p.stream}@${p.revision} (${p.event.id}) has prevHash ${p.prevHash || '""'} but the ` +
-            `previous event of its stream hashes to ${head.hash || '"" (none)'}: the file was altered or is incomplete`,
-        );
-      }
-      const computed = eventHash(
-        p.stream,
-        p.revision,
-        head.hash,
-        p.event.id,
-        p.event.type,
-        p.event.data,
-        p.event.metadata,
-      );
-      if (computed !== p.hash) {
-        throw failure(
-          `line ${p.line}: ${p.stream}@${p.revision} (${p.event.id}) hashes to ${computed} but the export says ` +
-            `${p.hash}: the event was altered after it was recorded`,
-        );
-      }
-      if (batch.length >= BATCH || (batch[0] && batch[0].stream !== p.stream)) await flush();
-      batch.push(p);
-      heads.set(p.stream, { next: p.revision + 1n, hash: p.hash });
-    };
-
-    const offer = async (p: Parsed) => {
-      const head = heads.get(p.stream) ?? { next: 0n, hash: '' };
-      if (p.revision < head.next) {
-        throw failure(`line ${p.line}: ${p.stream}@${p.revision} appears twice in the file`);
-      }
-      if (p.revision > head.next) {
-        // A stream's events normally come in order; hold one that overtook an earlier revision.
-        const held = waiting.get(p.stream) ?? new Map<bigint, Parsed>();
-        if (held.has(p.revision))
-          throw failure(`line ${p.line}: ${p.stream}@${p.revision} appears twice in the file`);
-        held.set(p.revision, p);
-        waiting.set(p.stream, held);
-        waitingCount += 1;
-        if (waitingCount > MAX_OUT_OF_ORDER) {
-          throw failure(
-            `more than ${MAX_OUT_OF_ORDER} events arrived before earlier revisions of their streams`,
-          );
-        }
-        return;
-      }
-      await accept(p, head);
-      const held = waiting.get(p.stream);
-      for (let next = held?.get(p.revision + 1n); next && held; next = held.get(next.revision + 1n)) {
-        held.delete(next.revision);
-        waitingCount -= 1;
-        await accept(next, heads.get(p.stream) ?? head);
-      }
-      if (held?.size === 0) waiting.delete(p.stream);
-    };
-
+    const importer = logImporter(deps.store, options);
     let lineNumber = 0;
     for await (const text of lines) {
       lineNumber += 1;
       if (text.trim() === '') continue;
-      await offer(parseLine(text, lineNumber, failure));
+      await importer.offer(parseJson(text, lineNumber), lineNumber);
     }
-    await flush();
-    for (const [stream, held] of waiting) {
-      const first = [...held.keys()].sort((a, b) => (a < b ? -1 : 1))[0];
-      throw failure(
-        `${stream}: revision ${heads.get(stream)?.next ?? 0n} is missing from the file (it has revision ${first})`,
-      );
-    }
-    return { events: imported, streams: heads.size };
+    const result = await importer.finish();
+    return { ...result, erasedUsers: await eraseKeyless(deps.subjectKeys, importer.streams()) };
   };
 
-function parseLine(text: string, line: number, failure: (message: string) => ImportError): Parsed {
-  let value: unknown;
+/** Records as erased every owner of these streams who has no data key (nor tombstone) in this installation. */
+async function eraseKeyless(keys: SubjectKeyStore, streams: Iterable<string>): Promise<number> {
+  const owners = new Set<string>();
+  for (const stream of streams) {
+    const owner = streamOwner(stream);
+    if (owner) owners.add(owner);
+  }
+  const known = await keys.lookup([...owners]);
+  const keyless = [...owners].filter((owner) => !known.has(owner));
+  for (const owner of keyless) await keys.erase(owner);
+  return keyless.length;
+}
+
+function parseJson(text: string, line: number): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    throw failure(`line ${line} is not JSON`);
+    throw new ImportError(`line ${line} is not JSON`, 0);
   }
-  const parsed = exportedLine.safeParse(value);
-  if (!parsed.success) {
-    throw failure(`line ${line} is not an exported event: ${z.prettifyError(parsed.error)}`);
-  }
-  const { stream, revision, id, type, data, metadata } = parsed.data;
-  const { prevHash, hash, ...rest } = metadata;
-  return {
-    line,
-    stream,
-    revision,
-    prevHash,
-    hash,
-    event: { id, type, data: data as JsonObject, metadata: rest as EventMetadata },
-  };
 }

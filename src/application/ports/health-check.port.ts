@@ -1,4 +1,7 @@
-/** Something /health reports on: it throws when its dependency is not usable. */
+/**
+ * Something /health reports on: it throws when its dependency is not usable, and may answer
+ * `{ status: 'degraded', ... }` when it serves with a known gap (e.g. parked events).
+ */
 export interface HealthCheck {
   readonly name: string;
   check(): Promise<Record<string, unknown> | undefined>;

@@ -33,6 +33,12 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   AllocationAdjusted: ['reason'],
 };
 
+/** An event read by `readAllSettled`: decrypted, or as stored with the reason it cannot be read. */
+export interface SettledEvent {
+  readonly event: RecordedEvent;
+  readonly unreadable?: PersonalDataUnreadableError;
+}
+
 /** What a personal field reads as once its subject's key is erased (still a string, so codecs validate). */
 export const ERASED = '[erased]';
 
@@ -138,6 +144,29 @@ export class CryptoShreddingEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     return this.reveal(await this.inner.readAll(options));
+  }
+
+  /**
+   * `$all` for followers that must not stop at one event: an event whose personal data cannot be read
+   * comes back as stored (still encrypted) with the reason, instead of failing the whole batch.
+   */
+  async readAllSettled(options: ReadAllOptions): Promise<SettledEvent[]> {
+    const events = await this.inner.readAll(options);
+    try {
+      return (await this.reveal(events)).map((event) => ({ event }));
+    } catch {
+      // Rare: find which events are unreadable, one at a time (the keys are cached by now).
+      return Promise.all(
+        events.map(async (event) => {
+          try {
+            return { event: ((await this.reveal([event])) as [RecordedEvent])[0] };
+          } catch (error) {
+            if (!(error instanceof PersonalDataUnreadableError)) throw error;
+            return { event, unreadable: error };
+          }
+        }),
+      );
+    }
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {

@@ -9,7 +9,10 @@ import {
   START,
 } from '../../application/ports/event-store.port.js';
 import type { ProjectionAdmin, ProjectionStatus } from '../../application/ports/projection-admin.port.js';
+import { CryptoShreddingEventStore, type SettledEvent } from '../event-store/crypto-shredding-event-store.js';
 import type { Logger } from '../logging/logger.js';
+import { isUnavailable } from '../postgres/unavailable.js';
+import { ParkedEvents } from './parked-events.js';
 import type { Projection } from './projection.js';
 
 export interface Generation extends Omit<ProjectionStatus, 'lag'> {
@@ -26,12 +29,16 @@ export interface RunnerOptions {
    * a rejection is logged and never stops the runner.
    */
   readonly onCommitted?: (projection: string, events: readonly RecordedEvent[]) => void | Promise<void>;
+  /** Where events that fail are parked (and how they are retried); one of its own when not given. */
+  readonly parking?: ParkedEvents;
 }
 
 const CHANNEL = 'daybook_projections';
 /** Large batches amortise the per-batch round trips; memory stays bounded by the batch. */
 const DEFAULT_BATCH_SIZE = 10_000;
 const RETRY_LOCK_MS = 2000;
+/** A generation that failed (database unavailable, or a bug outside any event) waits this long, doubling. */
+const BACKOFF_MS = { first: 1000, max: 30_000 };
 const schemaName = (name: string, generation: number) => `proj_${name.replaceAll('-', '_')}_g${generation}`;
 export const viewName = (projection: string, table: string) =>
   `read.${projection.replaceAll('-', '_')}_${table}`;
@@ -42,12 +49,19 @@ export const viewName = (projection: string, table: string) =>
  * over), reading `$all` in batches and committing each batch with its checkpoint. A generation that is
  * built from scratch (new version, or an explicit rebuild) replaces the live one atomically once it has
  * caught up: readers use views in schema `read`, and the swap replaces them in one transaction.
+ *
+ * An event the projection cannot handle (its handler throws, or its personal data cannot be read) is
+ * parked in the batch's transaction and the checkpoint moves past it. When the database is unavailable
+ * nothing is parked: the generation pauses with back-off and resumes from its checkpoint.
  */
 export class ProjectionRunner implements ProjectionAdmin {
   private stopped = false;
   private supervisor: Promise<void> | undefined;
   private readonly loops = new Map<string, Promise<void>>();
+  /** Per generation schema: when it may run again after a failure, and the next delay. */
+  private readonly backoff = new Map<string, { until: number; delay: number }>();
   private readonly wake = new EventEmitter();
+  readonly parking: ParkedEvents;
 
   constructor(
     private readonly pool: Pool,
@@ -57,6 +71,14 @@ export class ProjectionRunner implements ProjectionAdmin {
     private readonly options: RunnerOptions = {},
   ) {
     this.wake.setMaxListeners(0);
+    this.parking = options.parking ?? new ParkedEvents(pool);
+    for (const projection of projections) {
+      this.parking.register(
+        projection.name,
+        (client, event, generation) => this.retryParked(projection, client, event, generation),
+        store,
+      );
+    }
   }
 
   private projection(name: string): Projection {
@@ -111,8 +133,10 @@ export class ProjectionRunner implements ProjectionAdmin {
         for (const g of await this.generations()) {
           const code = this.projections.find((p) => p.name === g.name);
           const runnable = code?.version === g.version && (g.status === 'live' || g.status === 'building');
-          if (runnable && !this.loops.has(g.schema)) {
-            const loop = this.drive(code, g).finally(() => this.loops.delete(g.schema));
+          if (runnable && !this.loops.has(g.schema) && !this.waiting(g.schema)) {
+            const loop = this.drive(code, g)
+              .catch((error) => this.paused(g, error))
+              .finally(() => this.loops.delete(g.schema));
             this.loops.set(g.schema, loop);
           }
         }
@@ -123,9 +147,35 @@ export class ProjectionRunner implements ProjectionAdmin {
     }
   }
 
-  /** Drives one generation until it is retired or fails, or the runner stops. Returns at once if another process holds it. */
+  private waiting(schema: string): boolean {
+    return (this.backoff.get(schema)?.until ?? 0) > Date.now();
+  }
+
+  /** A generation's loop failed: it pauses (longer each time) and the supervisor resumes it from its checkpoint. */
+  private paused(generation: Generation, error: unknown): void {
+    const unavailable = isUnavailable(error);
+    this.parking.countFailure(generation.name, unavailable ? 'unavailable' : 'other');
+    const delay = Math.min(this.backoff.get(generation.schema)?.delay ?? BACKOFF_MS.first, BACKOFF_MS.max);
+    this.backoff.set(generation.schema, { until: Date.now() + delay, delay: delay * 2 });
+    const context = {
+      err: error,
+      projection: generation.name,
+      generation: generation.generation,
+      retryInMs: delay,
+    };
+    if (unavailable) this.logger.warn(context, 'database unavailable: projection paused');
+    else this.logger.error(context, 'projection failed outside any event: paused');
+  }
+
+  /** Drives one generation until it is retired or the runner stops; throws when it must pause. Returns at once if another process holds it. */
   private async drive(projection: Projection, generation: Generation): Promise<void> {
     const client = await this.pool.connect();
+    // A server that goes away makes a checked-out client emit 'error': unheard, it would end the process.
+    let lost: unknown;
+    const onError = (error: unknown) => {
+      lost = error;
+    };
+    client.on('error', onError);
     let locked = false;
     try {
       const { rows } = await client.query<{ ok: boolean }>(
@@ -140,17 +190,17 @@ export class ProjectionRunner implements ProjectionAdmin {
       );
       const batchSize = this.options.batchSize ?? DEFAULT_BATCH_SIZE;
       // The next batch is read while the current one is applied: reading and applying overlap.
-      let prefetched: { after: GlobalPosition; events: Promise<RecordedEvent[]> } | undefined;
+      let prefetched: { after: GlobalPosition; events: Promise<SettledEvent[]> } | undefined;
       while (!this.stopped) {
         const current = await this.generation(projection.name, generation.generation, client);
         if (!current || (current.status !== 'live' && current.status !== 'building')) return;
         const events = await (prefetched?.after === current.position
           ? prefetched.events
-          : this.store.readAll({ after: current.position, maxCount: batchSize }));
+          : this.read(current.position, batchSize));
         prefetched = undefined;
         if (events.length === batchSize) {
-          const after = (events[events.length - 1] as RecordedEvent).position;
-          const next = this.store.readAll({ after, maxCount: batchSize });
+          const after = (events[events.length - 1] as SettledEvent).event.position;
+          const next = this.read(after, batchSize);
           next.catch(() => undefined);
           prefetched = { after, events: next };
         }
@@ -159,54 +209,83 @@ export class ProjectionRunner implements ProjectionAdmin {
           await this.sleep(this.options.idleMs ?? 100);
           continue;
         }
-        if (!(await this.applyBatch(projection, current, events, client))) return;
+        await this.applyBatch(projection, current, events, client);
+        this.backoff.delete(generation.schema);
       }
+    } catch (error) {
+      if (isUnavailable(error)) lost ??= error;
+      throw error;
     } finally {
-      if (locked)
+      // A healthy client goes back to the pool without this listener; a lost one keeps it to the end.
+      if (lost === undefined) client.off('error', onError);
+      if (lost === undefined && locked)
         await client
           .query('SELECT pg_advisory_unlock(hashtext($1))', [generation.schema])
           .catch(() => undefined);
-      client.release();
+      // A connection that failed is closed (its session lock goes with it), never handed out again.
+      client.release(lost === undefined ? undefined : (lost as Error));
     }
   }
 
+  /** The next batch; through the crypto-shredding store each event is decrypted on its own. */
+  private async read(after: GlobalPosition, maxCount: number): Promise<SettledEvent[]> {
+    if (this.store instanceof CryptoShreddingEventStore)
+      return this.store.readAllSettled({ after, maxCount });
+    return (await this.store.readAll({ after, maxCount })).map((event) => ({ event }));
+  }
+
+  /**
+   * Applies the batch in one transaction. When it fails for a reason other than the database, the same
+   * batch is applied again one event at a time (a savepoint each), parking whichever events fail, and
+   * the rest commits with the checkpoint: still one transaction, so still exactly once.
+   */
   private async applyBatch(
     projection: Projection,
     generation: Generation,
-    events: readonly RecordedEvent[],
+    events: readonly SettledEvent[],
     client: PoolClient,
-  ): Promise<Generation | undefined> {
+  ): Promise<void> {
     try {
-      return await this.commit(projection, generation, events, client);
+      await this.commit(projection, generation, events, client, 'together');
     } catch (error) {
-      // Find the event that fails, alone, so the operator sees exactly which one.
-      let at = generation;
-      for (const event of events) {
-        try {
-          at = await this.commit(projection, at, [event], client);
-        } catch (single) {
-          await this.fail(generation, event, single, client);
-          return undefined;
-        }
-      }
-      await this.fail(generation, events[events.length - 1] as RecordedEvent, error, client);
-      return undefined;
+      if (isUnavailable(error)) throw error;
+      await this.commit(projection, generation, events, client, 'one-by-one');
     }
   }
 
   private async commit(
     projection: Projection,
     generation: Generation,
-    events: readonly RecordedEvent[],
+    events: readonly SettledEvent[],
     client: PoolClient,
-  ): Promise<Generation> {
-    const last = events[events.length - 1] as RecordedEvent;
-    const relevant = events.filter((e) => projection.eventTypes.has(e.type));
+    mode: 'together' | 'one-by-one',
+  ): Promise<void> {
+    const last = (events[events.length - 1] as SettledEvent).event;
+    const relevant = events.filter((e) => projection.eventTypes.has(e.event.type));
     await client.query('BEGIN');
     // A read model is derived data: a batch lost in a crash is re-applied from the checkpoint it commits with.
     await client.query('SET LOCAL synchronous_commit = off');
+    const parked = new Set<RecordedEvent>();
     try {
-      if (relevant.length > 0) await projection.applyBatch(client, generation.schema, relevant);
+      const park = async (event: RecordedEvent, error: unknown) => {
+        parked.add(event);
+        await this.parking.park(client, {
+          consumer: projection.name,
+          generation: generation.generation,
+          event,
+          error,
+        });
+      };
+      for (const { event, unreadable } of relevant) if (unreadable) await park(event, unreadable);
+      const readable = relevant.filter((e) => !e.unreadable).map((e) => e.event);
+      if (mode === 'together' && readable.length > 0)
+        await projection.applyBatch(client, generation.schema, readable);
+      if (mode === 'one-by-one') {
+        for (const event of readable) {
+          const error = await this.applyAlone(projection, generation, event, client);
+          if (error !== undefined) await park(event, error);
+        }
+      }
       const { rowCount } = await client.query(
         `UPDATE projection_generations SET position = $3, events_applied = events_applied + $4, updated_at = now()
          WHERE name = $1 AND generation = $2 AND position = $5 AND status IN ('live', 'building')`,
@@ -219,12 +298,65 @@ export class ProjectionRunner implements ProjectionAdmin {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
-    if (generation.status === 'live') this.committed(generation.name, events);
-    return {
-      ...generation,
-      position: last.position,
-      eventsApplied: generation.eventsApplied + events.length,
-    };
+    if (parked.size > 0) this.reportParked(projection, generation, [...parked]);
+    const applied = events.map((e) => e.event).filter((e) => !parked.has(e));
+    if (generation.status === 'live') this.committed(generation.name, applied);
+  }
+
+  /** Applies one event under a savepoint; answers the error when it is the event's fault. */
+  private async applyAlone(
+    projection: Projection,
+    generation: Generation,
+    event: RecordedEvent,
+    client: PoolClient,
+  ): Promise<unknown> {
+    await client.query('SAVEPOINT one_event');
+    try {
+      await projection.applyBatch(client, generation.schema, [event]);
+      await client.query('RELEASE SAVEPOINT one_event');
+      return undefined;
+    } catch (error) {
+      if (isUnavailable(error)) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT one_event');
+      return error;
+    }
+  }
+
+  private reportParked(
+    projection: Projection,
+    generation: Generation,
+    events: readonly RecordedEvent[],
+  ): void {
+    for (const event of events) {
+      this.parking.countFailure(projection.name, 'event');
+      this.logger.error(
+        {
+          projection: projection.name,
+          generation: generation.generation,
+          event: event.id,
+          type: event.type,
+          position: event.position,
+        },
+        'projection could not handle an event: parked (see `daybook projections errors`)',
+      );
+    }
+  }
+
+  /** The operator's retry of a parked event: applied to its generation if that still runs this code. */
+  private async retryParked(
+    projection: Projection,
+    client: PoolClient,
+    event: RecordedEvent,
+    generation: number,
+  ): Promise<'applied' | 'gone'> {
+    const current = await this.generation(projection.name, generation, client);
+    if (!current || (current.status !== 'live' && current.status !== 'building')) return 'gone';
+    if (current.version !== projection.version)
+      throw new Error(
+        `generation ${generation} of ${projection.name} is version ${current.version}, this build has ${projection.version}`,
+      );
+    await projection.applyBatch(client, current.schema, [event]);
+    return 'applied';
   }
 
   private committed(projection: string, events: readonly RecordedEvent[]): void {
@@ -240,44 +372,17 @@ export class ProjectionRunner implements ProjectionAdmin {
     }
   }
 
-  private async fail(
-    generation: Generation,
-    event: RecordedEvent,
-    error: unknown,
-    client: PoolClient,
-  ): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
-    this.logger.error(
-      { err: error, projection: generation.name, event: event.id, position: event.position },
-      'projection failed; stopped',
-    );
-    await client.query(
-      `UPDATE projection_generations SET status = 'failed', error = $3, failed_event = $4, updated_at = now()
-       WHERE name = $1 AND generation = $2`,
-      [
-        generation.name,
-        generation.generation,
-        message.slice(0, 2000),
-        JSON.stringify({
-          id: event.id,
-          type: event.type,
-          position: event.position,
-          stream: event.streamName,
-        }),
-      ],
-    );
-  }
-
   /** Publishes a caught-up building generation: views switch, the old generation retires and its schema goes. */
   private async swap(projection: Projection, generation: Generation, client: PoolClient): Promise<void> {
     await client.query('BEGIN');
     let retired: string[] = [];
     try {
-      const { rows } = await client.query<{ schema_name: string }>(
-        `SELECT schema_name FROM projection_generations WHERE name = $1 AND status = 'live' FOR UPDATE`,
+      const { rows } = await client.query<{ schema_name: string; generation: number }>(
+        `SELECT schema_name, generation FROM projection_generations WHERE name = $1 AND status = 'live' FOR UPDATE`,
         [projection.name],
       );
       retired = rows.map((r) => r.schema_name);
+      for (const old of rows) await this.parking.forgetGeneration(client, projection.name, old.generation);
       await this.publish(projection, generation.schema, client);
       await client.query(
         `UPDATE projection_generations SET status = 'retired', updated_at = now() WHERE name = $1 AND status = 'live'`,

@@ -5,7 +5,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import type { AuditUseCases } from '../../application/audit/audit-use-cases.js';
-import { ImportError } from '../../application/audit/export-import.js';
+import { ImportError } from '../../application/audit/log-importer.js';
 import type { BrokenLink } from '../../application/audit/verify-chains.js';
 import type { Output } from './output.js';
 
@@ -21,6 +21,7 @@ export const AUDIT_USAGE = `  audit verify [--user <id>]
   import --in <file.jsonl>
       Load an export into an EMPTY instance through the append path, keeping ids, order and hashes; stops
       at the first event whose hash differs from the exported one. Run it before starting any worker.
+      An export has no data keys and no logins: imported users' personal fields read as [erased].
 `;
 
 /** Parsed options, or undefined (and the usage printed) when the arguments are wrong. */
@@ -116,6 +117,11 @@ export async function importCommand(
       },
     });
     out.log(`imported ${result.events} event(s) in ${result.streams} stream(s) from ${values.in}`);
+    if (result.erasedUsers > 0)
+      out.error(
+        `${result.erasedUsers} user(s) have no data key here (an export carries none): their personal fields ` +
+          'read as [erased]. To move an installation with its keys and logins, use backup and restore.',
+      );
     return 0;
   } catch (error) {
     if (error instanceof ImportError) {

@@ -3,8 +3,9 @@ import type { Daybook } from '../../application/daybook.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { amount } from '../http/views.js';
 import { AUDIT_USAGE, auditVerify, exportCommand, importCommand } from './audit.js';
+import { BACKUP_USAGE, backupCommand, restoreCommand } from './backup.js';
 import type { Output } from './output.js';
-import { projectionsRebuild, projectionsStatus } from './projections.js';
+import { projectionsErrors, projectionsRebuild, projectionsRetry, projectionsStatus } from './projections.js';
 
 const USAGE = `Usage: npm run daybook -- <command>
 
@@ -21,10 +22,25 @@ Commands:
   projections rebuild <name>
       Rebuild a read model from the start of the log into a new generation; the live one serves until
       the new one has caught up, then they swap atomically. Shows progress.
-${AUDIT_USAGE}`;
+  projections errors
+      Events a projection or the reactions could not handle (parked), with their error; exit code 1
+      when there are any.
+  projections retry (--id <event id> | --all)
+      Apply parked events again; those that succeed leave the list. Exit code 1 when any still fails.
+${AUDIT_USAGE}${BACKUP_USAGE}`;
+
+/** Settings only the CLI reads (never the server): the operator's backup key. */
+export interface CliSettings {
+  readonly backupKey?: string;
+}
 
 /** The operator's CLI. Thin, like the HTTP layer: parse arguments, call a use case, print. */
-export async function runCli(daybook: Daybook, argv: readonly string[], out: Output): Promise<number> {
+export async function runCli(
+  daybook: Daybook,
+  argv: readonly string[],
+  out: Output,
+  settings: CliSettings = {},
+): Promise<number> {
   const [command, sub] = argv;
   try {
     if (command === 'what-if') return await whatIf(daybook, argv.slice(1), out);
@@ -34,12 +50,17 @@ export async function runCli(daybook: Daybook, argv: readonly string[], out: Out
       return 0;
     }
     if (command === 'projections' && sub === 'status') return await projectionsStatus(daybook, out);
+    if (command === 'projections' && sub === 'errors') return await projectionsErrors(daybook, out);
+    if (command === 'projections' && sub === 'retry')
+      return await projectionsRetry(daybook, argv.slice(2), out);
     if (command === 'projections' && sub === 'rebuild' && argv[2]) {
       return await projectionsRebuild(daybook, argv[2], out, Boolean(process.stderr.isTTY));
     }
     if (command === 'audit' && sub === 'verify') return await auditVerify(daybook, argv.slice(2), out);
     if (command === 'export') return await exportCommand(daybook, argv.slice(1), out);
     if (command === 'import') return await importCommand(daybook, argv.slice(1), out);
+    if (command === 'backup') return await backupCommand(daybook, argv.slice(1), out, settings.backupKey);
+    if (command === 'restore') return await restoreCommand(daybook, argv.slice(1), out, settings.backupKey);
     if (command === 'jobs' && sub === 'dead-letters') {
       const dead = await daybook.deadLetters();
       if (dead.length === 0) out.log('no dead letters');
@@ -53,6 +74,11 @@ export async function runCli(daybook: Daybook, argv: readonly string[], out: Out
     if (error instanceof DomainError) {
       out.error(`${error.code}: ${error.message}`);
       return 1;
+    }
+    // An unknown or malformed option: a usage error, not a failure of the command.
+    if (String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS')) {
+      out.error(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
     }
     throw error;
   }

@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { SingleBar } from 'cli-progress';
 import type { Daybook } from '../../application/daybook.js';
 import type { ProjectionStatus } from '../../application/ports/projection-admin.port.js';
@@ -16,6 +17,64 @@ export async function projectionsStatus(daybook: Daybook, out: Output): Promise<
       );
   }
   return rows.some((p) => p.status === 'failed') ? 1 : 0;
+}
+
+/** Lists parked events, oldest first; exit code 1 when there are any (so a script can alert on it). */
+export async function projectionsErrors(daybook: Daybook, out: Output): Promise<number> {
+  const parked = await daybook.parkedEvents.list();
+  if (parked.length === 0) {
+    out.log('no parked events');
+    return 0;
+  }
+  out.log(
+    ['consumer', 'gen', 'event', 'position', 'stream@revision', 'type', 'attempts', 'parked at'].join('\t'),
+  );
+  for (const p of parked) {
+    out.log(
+      [
+        p.consumer,
+        p.generation,
+        p.eventId,
+        p.position,
+        `${p.stream}@${p.revision}`,
+        p.type,
+        p.attempts,
+        p.parkedAt,
+      ].join('\t'),
+    );
+    out.log(`  ${p.error}`);
+  }
+  return 1;
+}
+
+export const RETRY_USAGE = 'projections retry (--id <event id> | --all)';
+
+/** Applies parked events again; exit code 1 when any still fails. */
+export async function projectionsRetry(
+  daybook: Daybook,
+  args: readonly string[],
+  out: Output,
+): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { id: { type: 'string' }, all: { type: 'boolean' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if ((values.id === undefined) === (values.all !== true)) {
+    out.error(`usage: ${RETRY_USAGE}`);
+    return 2;
+  }
+  const report = await daybook.parkedEvents.retry(
+    values.id === undefined ? { all: true } : { eventId: values.id },
+  );
+  for (const p of report.failing)
+    out.error(`still failing: ${p.consumer} g${p.generation} ${p.eventId}: ${p.error}`);
+  out.log(
+    `retried: ${report.resolved} applied, ${report.failing.length} still failing` +
+      (report.dropped > 0 ? `, ${report.dropped} dropped (their generation was rebuilt since)` : ''),
+  );
+  return report.failing.length > 0 ? 1 : 0;
 }
 
 /**

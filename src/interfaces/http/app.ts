@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Daybook } from '../../application/daybook.js';
+import { isServing } from '../../application/health.js';
 import type { RateLimiter } from '../../application/ports/rate-limiter.port.js';
 import { apiDocs } from './api-docs.js';
 import { isSaneRequestId } from './context.js';
@@ -90,7 +91,7 @@ export function createHttpApp(
 
   app.get('/health', async (_req, res) => {
     const report = await daybook.health();
-    res.status(report.status === 'ok' ? 200 : 503).json(report);
+    res.status(isServing(report) ? 200 : 503).json(report);
   });
   app.use('/api', rateLimit(rateLimiter, daybook.verifyAccessToken));
   app.use('/api/auth', authRoutes(daybook));

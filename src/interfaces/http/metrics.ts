@@ -1,8 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Daybook } from '../../application/daybook.js';
 
-/** Prometheus metrics: process defaults, HTTP latency by route, and each read model's position and lag. */
+/**
+ * Prometheus metrics: process defaults, HTTP latency by route, each read model's position and lag, parked
+ * events and runner failures.
+ */
 export function createMetrics(daybook: Daybook) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -35,6 +38,29 @@ export function createMetrics(daybook: Daybook) {
       for (const p of await daybook.projectionStatus()) {
         this.set({ projection: p.name, generation: String(p.generation), status: p.status }, p.eventsApplied);
       }
+    },
+  });
+  new Gauge({
+    name: 'daybook_parked_events',
+    help: 'Events a projection or the reactions could not handle, set aside until retried',
+    labelNames: ['consumer'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [consumer, n] of Object.entries(await daybook.parkedEvents.counts()))
+        this.set({ consumer }, n);
+    },
+  });
+  new Counter({
+    name: 'daybook_runner_failures_total',
+    help: "Failures of this process's projection and reaction runners: event (parked), unavailable (paused), other",
+    labelNames: ['consumer', 'kind'],
+    registers: [registry],
+    collect() {
+      // The runners keep the counts; a counter is set to their running total at each scrape.
+      this.reset();
+      for (const f of daybook.parkedEvents.runnerFailures())
+        this.inc({ consumer: f.consumer, kind: f.kind }, f.count);
     },
   });
 
