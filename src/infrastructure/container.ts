@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Container } from 'inversify';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
 import { PROJECTIONS } from '../../projections/index.js';
 import { createDaybook, type Daybook } from '../application/daybook.js';
 import type { AnalyticsReadModel } from '../application/ports/analytics-read-model.port.js';
@@ -47,6 +47,7 @@ import { PgBossJobQueue } from './jobs/pg-boss-job-queue.js';
 import type { Logger } from './logging/logger.js';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres/embedded-postgres.js';
 import { migrate } from './postgres/migrate.js';
+import { createPool } from './postgres/resilient-pool.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import { PostgresUserDirectory } from './reactions/postgres-user-directory.js';
 import { ReactionRunner } from './reactions/reaction-runner.js';
@@ -107,8 +108,14 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
   };
   try {
     const databaseUrl = config.DATABASE_URL ?? (await startLocalPostgres(config, logger, closers));
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: config.PG_POOL_SIZE });
-    pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+    const pool = createPool(
+      {
+        connectionString: databaseUrl,
+        max: config.PG_POOL_SIZE,
+        connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS,
+      },
+      logger,
+    );
     closers.push(() => pool.end());
     const applied = await migrate(pool);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
