@@ -56,6 +56,7 @@ import { PostgresBudgetReadModel } from './read-models/postgres-budget-read-mode
 import { PostgresPersonalDataScrubber } from './read-models/postgres-personal-data-scrubber.js';
 import { PostgresTransactionReadModel } from './read-models/postgres-transaction-read-model.js';
 import { createNotifier } from './realtime/notifier.js';
+import { dependencyErrors } from './system/operational-metrics.js';
 import { randomIds, systemClock } from './system/system-clock.js';
 
 export const TOKENS = {
@@ -227,6 +228,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           ? [
               {
                 name: 'redis',
+                required: true,
                 check: async () => {
                   await redis.ping();
                   return undefined;
@@ -254,6 +256,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
         },
         {
           name: 'eventStore',
+          required: true,
           check: async () => {
             await events.ping();
             return { adapter: events.name };
@@ -261,6 +264,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
         },
         {
           name: 'database',
+          required: true,
           check: async () => {
             await db.query('SELECT 1');
             return { embedded: config.DATABASE_URL === undefined };
@@ -356,10 +360,32 @@ async function localJwtSecret(dataDir: string, logger: Logger): Promise<string> 
   }
 }
 
-/** One Redis connection for the process's shared-state roles; start-up fails clearly when it is unreachable. */
+/**
+ * One Redis connection for the process's shared-state roles; start-up fails clearly when it is unreachable.
+ * Later outages never make a request wait: while disconnected a command fails at once (no offline
+ * queue, no retry), a hung server is given 500 ms, and ioredis reconnects in the background (back-off up
+ * to 2 s). Each use decides what a failure means (README, "When a dependency goes away").
+ */
 async function connectRedis(url: string, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    commandTimeout: 500,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
+  });
+  let down = false;
+  redis.on('error', (error) => {
+    dependencyErrors.inc({ dependency: 'redis' });
+    // ioredis reports every failed reconnect: log the outage once.
+    if (!down) logger.warn({ err: error }, 'Redis connection error');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) logger.info('Redis connection back');
+    down = false;
+  });
   try {
     await redis.connect();
   } catch (error) {

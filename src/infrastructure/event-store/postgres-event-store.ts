@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
 import { chainEvents } from '../../application/event-store/hash-chain.js';
 import { pollingSubscription } from '../../application/event-store/polling-subscription.js';
+import { DependencyUnavailableError } from '../../application/ports/dependency-unavailable.js';
 import {
   type AppendResult,
   type EventStore,
@@ -216,6 +217,8 @@ export class PostgresEventStore implements EventStore {
     try {
       return await this.pool.connect();
     } catch (error) {
+      // An outage the pool already recognised keeps the code every other PostgreSQL use answers with.
+      if (error instanceof DependencyUnavailableError) throw error;
       throw new EventStoreUnavailableError(
         `PostgreSQL event store unreachable: ${(error as Error).message}`,
         {
