@@ -128,7 +128,12 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
     const subjectKeys = new PostgresSubjectKeyStore(pool);
     const store = new CryptoShreddingEventStore(rawStore, subjectKeys);
     closers.push(() => store.close());
-    const jobs = await PgBossJobQueue.start(pool);
+    const jobs = await PgBossJobQueue.start(pool, {
+      onError: (error) => {
+        dependencyErrors.inc({ dependency: 'pg-boss' });
+        logger.warn({ err: error }, 'pg-boss: background query failed; it retries');
+      },
+    });
     closers.push(() => jobs.stop());
     const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
     if (redis) closers.push(() => redis.quit());

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, Registry, register } from 'prom-client';
 import type { Daybook } from '../../application/daybook.js';
 
 /** Prometheus metrics: process defaults, HTTP latency by route, and each read model's position and lag. */
@@ -49,7 +49,9 @@ export function createMetrics(daybook: Daybook) {
       next();
     },
     handler: async (_req: Request, res: Response) => {
-      res.type(registry.contentType).send(await registry.metrics());
+      // Plus the process-wide counters (defects, dependency errors) kept in prom-client's default registry.
+      const all = Registry.merge([registry, register]);
+      res.type(all.contentType).send(await all.metrics());
     },
   };
 }
