@@ -52,6 +52,10 @@ describe('PostgreSQL goes away and comes back', () => {
       expect(ready.status).toBe(503);
       expect(ready.body.checks.database).toMatchObject({ status: 'down', required: true });
       expect((await api('GET', '/health/live')).status).toBe(200);
+      const metrics = await api('GET', '/metrics');
+      expect(metrics.status).toBe(200);
+      expect(metrics.body).toMatch(/^daybook_dependency_errors_total\{dependency="postgresql"\} [1-9]/m);
+      expect(metrics.body).toContain('# TYPE daybook_defects_total counter');
     } finally {
       await database.restore();
     }

@@ -5,6 +5,9 @@ import type { Daybook } from '../../application/daybook.js';
 /** Prometheus metrics: process defaults, HTTP latency by route, and each read model's position and lag. */
 export function createMetrics(daybook: Daybook) {
   const registry = new Registry();
+  // While the database is away the projection gauges are left empty: the scrape still answers, with
+  // the counters that tell what is going on (defects, dependency errors).
+  const projectionStatus = () => daybook.projectionStatus().catch(() => []);
   collectDefaultMetrics({ register: registry });
   const http = new Histogram({
     name: 'daybook_http_request_duration_seconds',
@@ -20,7 +23,7 @@ export function createMetrics(daybook: Daybook) {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const p of await daybook.projectionStatus()) {
+      for (const p of await projectionStatus()) {
         this.set({ projection: p.name, generation: String(p.generation), status: p.status }, p.lag);
       }
     },
@@ -32,7 +35,7 @@ export function createMetrics(daybook: Daybook) {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const p of await daybook.projectionStatus()) {
+      for (const p of await projectionStatus()) {
         this.set({ projection: p.name, generation: String(p.generation), status: p.status }, p.eventsApplied);
       }
     },

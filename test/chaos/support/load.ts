@@ -13,12 +13,15 @@ export interface Sample {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * HTTP calls that record how long each one took to be answered. A request unanswered after 5 s is
- * abandoned (a hang, reported as 'timeout'); a refused connection (no process listening) is 'refused'.
+ * HTTP calls that record how long each one took to be answered. A request unanswered in time (5 s unless
+ * told) is abandoned (a hang, reported as 'timeout'); a refused connection (no process listening) is 'refused'.
  */
 export class Client {
   readonly samples: Sample[] = [];
-  constructor(public base: string) {}
+  constructor(
+    readonly base: string,
+    private readonly abandonAfterMs = 5000,
+  ) {}
 
   async call(
     method: string,
@@ -35,7 +38,7 @@ export class Client {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(5000),
+        signal: AbortSignal.timeout(this.abandonAfterMs),
       });
       const text = await response.text();
       const parsed = text.startsWith('{') ? JSON.parse(text) : text;
