@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
+import { connectWs, wsUrl } from '../support/ws-client.js';
 import { type Cluster, createCluster } from './support/cluster.js';
 import { freePort, killAll, startDaybook } from './support/daybook-process.js';
 import { Client, plannedUser, recordedCounts, sleep, summary, writeLoad } from './support/load.js';
@@ -63,6 +65,8 @@ it('answers within 1 s while Redis is down (sessions fail closed with 503) and r
   );
   const client = new Client(app.url);
   const token = await plannedUser(client);
+  const socket = await connectWs(wsUrl(app.url), { protocols: ['bearer', token] });
+  await socket.next((f) => f.type === 'ready');
 
   let done = false;
   const load = writeLoad(client, token, 4, () => done);
@@ -83,6 +87,18 @@ it('answers within 1 s while Redis is down (sessions fail closed with 503) and r
   done = true;
   const { acknowledged, acknowledgedAt } = await load;
 
+  // Fan-out is back too: a write after the return is pushed to the socket opened before the outage.
+  const after = await client.call('POST', '/api/transactions', {
+    token,
+    body: { id: randomUUID(), amount: '1.25', category: 'food', date: '2025-06-15' },
+  });
+  const pushed = await socket.next(
+    (f) =>
+      f.type === 'ExpenseRecorded' && (f.data as { transactionId?: string }).transactionId === after.body?.id,
+    5000,
+  );
+  await socket.close();
+
   const recovery = Math.min(...acknowledgedAt.filter((t) => t >= backAt)) - backAt;
   const outageSamples = client.samples.filter((s) => s.at >= stoppedAt + 100 && s.at < backAt);
   const counts = await recordedCounts(cluster.url);
@@ -96,6 +112,7 @@ it('answers within 1 s while Redis is down (sessions fail closed with 503) and r
   });
 
   expect(app.alive()).toBe(true);
+  expect(pushed).toMatchObject({ type: 'ExpenseRecorded' });
   expect(refused.status).toBe(503);
   expect(refused.body).toMatchObject({ code: 'auth-store-unavailable' });
   expect(probe.samples[0]?.retryAfter).toMatch(/^\d+$/);
