@@ -28,7 +28,7 @@ export class Client {
     path: string,
     { token, body }: { token?: string; body?: unknown } = {},
     // biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes
-  ): Promise<{ status: Outcome; body: any }> {
+  ): Promise<{ status: Outcome; body: any; headers?: Headers }> {
     const at = Date.now();
     try {
       const response = await fetch(this.base + path, {
@@ -49,7 +49,7 @@ export class Client {
         code: parsed?.code,
         retryAfter: response.headers.get('retry-after'),
       });
-      return { status: response.status, body: parsed };
+      return { status: response.status, body: parsed, headers: response.headers };
     } catch (error) {
       const outcome: Outcome = (error as Error).name === 'TimeoutError' ? 'timeout' : 'refused';
       this.samples.push({ at, ms: Date.now() - at, outcome });
