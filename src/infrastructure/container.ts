@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Container } from 'inversify';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
 import { PROJECTIONS } from '../../projections/index.js';
 import { createDaybook, type Daybook } from '../application/daybook.js';
 import type { AnalyticsReadModel } from '../application/ports/analytics-read-model.port.js';
@@ -51,6 +51,7 @@ import { PgBossJobQueue } from './jobs/pg-boss-job-queue.js';
 import type { Logger } from './logging/logger.js';
 import { ensureDatabase, startEmbeddedPostgres } from './postgres/embedded-postgres.js';
 import { migrate } from './postgres/migrate.js';
+import { createPool } from './postgres/resilient-pool.js';
 import { ParkedEvents } from './projections/parked-events.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import { PostgresUserDirectory } from './reactions/postgres-user-directory.js';
@@ -61,6 +62,7 @@ import { PostgresPersonalDataScrubber } from './read-models/postgres-personal-da
 import { PostgresTransactionMonths } from './read-models/postgres-transaction-months.js';
 import { PostgresTransactionReadModel } from './read-models/postgres-transaction-read-model.js';
 import { createNotifier } from './realtime/notifier.js';
+import { dependencyErrors } from './system/operational-metrics.js';
 import { randomIds, systemClock } from './system/system-clock.js';
 
 export const TOKENS = {
@@ -114,8 +116,14 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
   };
   try {
     const databaseUrl = config.DATABASE_URL ?? (await startLocalPostgres(config, logger, closers));
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: config.PG_POOL_SIZE });
-    pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+    const pool = createPool(
+      {
+        connectionString: databaseUrl,
+        max: config.PG_POOL_SIZE,
+        connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS,
+      },
+      logger,
+    );
     closers.push(() => pool.end());
     const applied = await migrate(pool);
     if (applied.length > 0) logger.info({ applied }, 'database migrated');
@@ -127,7 +135,12 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
     const subjectKeys = new PostgresSubjectKeyStore(pool);
     const store = new CryptoShreddingEventStore(rawStore, subjectKeys);
     closers.push(() => store.close());
-    const jobs = await PgBossJobQueue.start(pool);
+    const jobs = await PgBossJobQueue.start(pool, {
+      onError: (error) => {
+        dependencyErrors.inc({ dependency: 'pg-boss' });
+        logger.warn({ err: error }, 'pg-boss: background query failed; it retries');
+      },
+    });
     closers.push(() => jobs.stop());
     const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
     if (redis) closers.push(() => redis.quit());
@@ -236,6 +249,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           ? [
               {
                 name: 'redis',
+                required: true,
                 check: async () => {
                   await redis.ping();
                   return undefined;
@@ -262,6 +276,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
         },
         {
           name: 'eventStore',
+          required: true,
           check: async () => {
             await events.ping();
             return { adapter: events.name };
@@ -269,6 +284,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
         },
         {
           name: 'database',
+          required: true,
           check: async () => {
             await db.query('SELECT 1');
             return { embedded: config.DATABASE_URL === undefined };
@@ -368,10 +384,32 @@ async function localJwtSecret(dataDir: string, logger: Logger): Promise<string> 
   }
 }
 
-/** One Redis connection for the process's shared-state roles; start-up fails clearly when it is unreachable. */
+/**
+ * One Redis connection for the process's shared-state roles; start-up fails clearly when it is unreachable.
+ * Later outages never make a request wait: while disconnected a command fails at once (no offline
+ * queue, no retry), a hung server is given 500 ms, and ioredis reconnects in the background (back-off up
+ * to 2 s). Each use decides what a failure means (README, "When a dependency goes away").
+ */
 async function connectRedis(url: string, logger: Logger): Promise<Redis> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1000,
+    commandTimeout: 500,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
+  });
+  let down = false;
+  redis.on('error', (error) => {
+    dependencyErrors.inc({ dependency: 'redis' });
+    // ioredis reports every failed reconnect: log the outage once.
+    if (!down) logger.warn({ err: error }, 'Redis connection error');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) logger.info('Redis connection back');
+    down = false;
+  });
   try {
     await redis.connect();
   } catch (error) {

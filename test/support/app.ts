@@ -14,6 +14,9 @@ export async function startTestApp(
     DATABASE_URL: url,
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // The suite runs dozens of servers at once on a shared machine, where opening a connection can take
+    // longer than the production bound; the outage tests use refused connections, which fail at once.
+    PG_CONNECT_TIMEOUT_MS: '10000',
     // Tests register many users from one address; the rate-limit test sets its own low limits.
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: '100000',
     RATE_LIMIT_PER_MINUTE: '100000',

@@ -32,6 +32,8 @@ const schema = z.object({
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(50),
   LOGIN_IP_WINDOW_SECONDS: seconds.default(3600),
   PG_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
+  // Under the 1 s a request may take while PostgreSQL is unreachable (then it answers 503).
+  PG_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(800),
   DAYBOOK_ROLES: z
     .string()
     .default('api,worker')

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
 import { chainEvents } from '../../application/event-store/hash-chain.js';
 import { pollingSubscription } from '../../application/event-store/polling-subscription.js';
+import { DependencyUnavailableError } from '../../application/ports/dependency-unavailable.js';
 import {
   type AppendResult,
   type EventStore,
@@ -46,6 +47,7 @@ export class PostgresEventStore implements EventStore {
   readonly name = 'postgresql';
   private readonly committed = new EventEmitter();
   private listener: Promise<PoolClient> | undefined;
+  private closed = false;
 
   constructor(private readonly pool: Pool) {
     this.committed.setMaxListeners(0);
@@ -153,25 +155,41 @@ export class PostgresEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeOptions): Subscription {
-    this.listen().catch((error) => options.onError?.(error));
+    this.listen();
     return pollingSubscription(this, options, (wake) => {
       this.committed.on('commit', wake);
       return () => this.committed.off('commit', wake);
     });
   }
 
-  /** One LISTEN connection per store wakes every subscription as soon as an append commits. */
-  private listen(): Promise<PoolClient> {
-    this.listener ??= (async () => {
-      const client = await this.connect();
-      client.on('notification', () => this.committed.emit('commit'));
-      client.on('error', () => {
-        this.listener = undefined;
-      });
-      await client.query(`LISTEN ${CHANNEL}`);
-      return client;
+  /**
+   * One LISTEN connection per store wakes every subscription as soon as an append commits. Without it
+   * subscriptions still poll (every 250 ms), so a lost connection only costs latency: it is re-opened
+   * with back-off (0.25 s doubling to 5 s) for as long as anyone is subscribed.
+   */
+  private listen(attempt = 0): void {
+    if (this.listener || this.closed) return;
+    let connection: PoolClient | undefined;
+    let failures = attempt;
+    const listener = (async () => {
+      connection = await this.connect();
+      connection.on('notification', () => this.committed.emit('commit'));
+      connection.on('error', () => lost());
+      await connection.query(`LISTEN ${CHANNEL}`);
+      failures = 0;
+      return connection;
     })();
-    return this.listener;
+    // Runs once per connection (the guard): on its 'error', or when connecting or LISTEN failed.
+    const lost = () => {
+      if (this.listener !== listener) return;
+      this.listener = undefined;
+      connection?.release(true);
+      if (this.closed || this.committed.listenerCount('commit') === 0) return;
+      const delay = Math.min(250 * 2 ** failures, 5000);
+      setTimeout(() => this.listen(failures + 1), delay).unref();
+    };
+    this.listener = listener;
+    listener.catch(lost);
   }
 
   async headPosition(): Promise<GlobalPosition> {
@@ -189,6 +207,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const listener = this.listener;
     this.listener = undefined;
     if (listener) (await listener.catch(() => undefined))?.release(true);
@@ -198,6 +217,8 @@ export class PostgresEventStore implements EventStore {
     try {
       return await this.pool.connect();
     } catch (error) {
+      // An outage the pool already recognised keeps the code every other PostgreSQL use answers with.
+      if (error instanceof DependencyUnavailableError) throw error;
       throw new EventStoreUnavailableError(
         `PostgreSQL event store unreachable: ${(error as Error).message}`,
         {

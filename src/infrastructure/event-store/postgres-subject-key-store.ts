@@ -38,6 +38,8 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
   private readonly cache = new Map<string, { value: SubjectKey; expiresAt: number }>();
   private listener: Promise<PoolClient> | undefined;
   private closed = false;
+  private failures = 0;
+  private retry: NodeJS.Timeout | undefined;
   private readonly ttlMs: number;
   private readonly maxCached: number;
 
@@ -105,6 +107,7 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retry);
     this.cache.clear();
     const listener = this.listener;
     this.listener = undefined;
@@ -158,19 +161,28 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
     return rows;
   }
 
-  /** One LISTEN connection per process drops erased keys from this cache as soon as they are erased. */
+  /**
+   * One LISTEN connection per process drops erased keys from this cache as soon as they are erased.
+   * Once it was opened, a lost one is re-opened with back-off (0.25 s doubling to 5 s) until the server
+   * is back, and by the next lookup in any case.
+   */
   private listen(): Promise<PoolClient> {
     if (this.closed) return Promise.reject(new Error('subject key store closed'));
     this.listener ??= (async () => {
-      const client = await this.pool.connect();
+      const client = await this.pool.connect().catch((error) => {
+        this.listener = undefined;
+        this.relisten();
+        throw error;
+      });
       let released = false;
       const lost = () => {
-        // Erasures may be missed from here on: forget every cached key, re-listen on the next lookup.
+        // Erasures may be missed from here on: forget every cached key.
         if (released) return;
         released = true;
         this.listener = undefined;
         this.cache.clear();
         client.release(true);
+        this.relisten();
       };
       client.on('notification', (message) => {
         if (message.channel === CHANNEL && message.payload) this.cache.delete(message.payload);
@@ -182,9 +194,20 @@ export class PostgresSubjectKeyStore implements SubjectKeyStore {
         lost();
         throw error;
       }
+      this.failures = 0;
       return client;
     })();
     return this.listener;
+  }
+
+  private relisten(): void {
+    if (this.closed || this.retry) return;
+    const delay = Math.min(250 * 2 ** this.failures, 5000);
+    this.failures += 1;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.listen().catch(() => undefined);
+    }, delay).unref();
   }
 }
 

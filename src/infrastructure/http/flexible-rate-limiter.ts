@@ -27,6 +27,8 @@ export class FlexibleRateLimiter implements RateLimiter {
         ? new RateLimiterRedis({
             ...options,
             storeClient: redis,
+            // While Redis is away each process counts on its own (fail open to per-process quotas).
+            rejectIfRedisNotReady: true,
             insuranceLimiter: new RateLimiterMemory(options),
           })
         : new RateLimiterMemory(options);

@@ -20,13 +20,15 @@ export class PgBossJobQueue implements JobQueue {
 
   static async start(
     pool: Pool,
-    options: { retryLimit?: number; retryDelaySeconds?: number } = {},
+    options: { retryLimit?: number; retryDelaySeconds?: number; onError?: (error: Error) => void } = {},
   ): Promise<PgBossJobQueue> {
     const boss = new PgBoss({
       db: { executeSql: (text, values) => pool.query(text, values) },
       schema: 'pgboss',
     });
-    boss.on('error', () => undefined);
+    // pg-boss reports failed polls and maintenance here and carries on (its workers poll again), so an
+    // outage is worth a log line, not a crash: an 'error' event without a listener would be one.
+    boss.on('error', (error) => options.onError?.(error));
     await boss.start();
     for (const queue of QUEUES) {
       await boss.createQueue(deadLetterOf(queue));

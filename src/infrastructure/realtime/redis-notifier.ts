@@ -65,6 +65,10 @@ export class RedisNotifier implements Notifier {
         retryStrategy: (attempt: number) => Math.min(attempt * 200, 5000),
         maxRetriesPerRequest: null,
         autoResubscribe: true,
+        // The shared connection fails fast; this one waits instead: its SUBSCRIBE may be sent while it is
+        // still connecting, and it must not be given up on a slow answer.
+        enableOfflineQueue: true,
+        commandTimeout: undefined,
       };
       const subscriber: Redis = this.redis.duplicate(options);
       this.subscriber = subscriber;

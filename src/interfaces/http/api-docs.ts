@@ -10,6 +10,12 @@ import { planDocs } from './routes/plan.routes.js';
 import { transactionDocs } from './routes/transactions.docs.js';
 import { userDocs } from './routes/users.routes.js';
 
+const healthReport = z.object({
+  status: z.enum(['ok', 'degraded']),
+  ready: z.boolean(),
+  checks: z.record(z.string(), z.unknown()),
+});
+
 /** The whole API's OpenAPI description, assembled from the schemas each route module parses with. */
 export function apiDocs(): ApiDocs {
   const docs = new ApiDocs();
@@ -17,10 +23,20 @@ export function apiDocs(): ApiDocs {
     {
       method: 'get',
       path: '/health',
-      summary: 'Liveness and the state of each dependency (503 when one is down)',
-      responses: {
-        200: z.object({ status: z.enum(['ok', 'degraded']), checks: z.record(z.string(), z.unknown()) }),
-      },
+      summary: 'The state of each dependency (503 when one is down)',
+      responses: { 200: healthReport },
+    },
+    {
+      method: 'get',
+      path: '/health/ready',
+      summary: 'Readiness: 503 while a required dependency (database, event store, Redis) is down',
+      responses: { 200: healthReport },
+    },
+    {
+      method: 'get',
+      path: '/health/live',
+      summary: 'Liveness: the process serves HTTP',
+      responses: { 200: z.object({ status: z.literal('ok') }) },
     },
     {
       method: 'get',

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Daybook } from '../../application/daybook.js';
-import { isServing } from '../../application/health.js';
+import { type HealthReport, isServing } from '../../application/health.js';
 import type { RateLimiter } from '../../application/ports/rate-limiter.port.js';
 import { apiDocs } from './api-docs.js';
 import { isSaneRequestId } from './context.js';
@@ -89,9 +89,20 @@ export function createHttpApp(
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi));
 
-  app.get('/health', async (_req, res) => {
+  // /health: every dependency, 503 when any is down; /health/ready: 503 only when a required one is
+  // (database, event store, Redis), so a load balancer keeps routing while, say, a projection is parked.
+  const healthReport = (ok: (report: HealthReport) => boolean) => async (_req: Request, res: Response) => {
     const report = await daybook.health();
-    res.status(isServing(report) ? 200 : 503).json(report);
+    if (!ok(report)) res.setHeader('Retry-After', '5');
+    res.status(ok(report) ? 200 : 503).json(report);
+  };
+  app.get('/health', healthReport(isServing));
+  app.get(
+    '/health/ready',
+    healthReport((report) => report.ready),
+  );
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok' });
   });
   app.use('/api', rateLimit(rateLimiter, daybook.verifyAccessToken));
   app.use('/api/auth', authRoutes(daybook));

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry, register } from 'prom-client';
 import type { Daybook } from '../../application/daybook.js';
 
 /**
@@ -8,6 +8,10 @@ import type { Daybook } from '../../application/daybook.js';
  */
 export function createMetrics(daybook: Daybook) {
   const registry = new Registry();
+  // While the database is away the projection gauges are left empty: the scrape still answers, with
+  // the counters that tell what is going on (defects, dependency errors).
+  const projectionStatus = () => daybook.projectionStatus().catch(() => []);
+  const parkedCounts = () => daybook.parkedEvents.counts().catch(() => ({}));
   collectDefaultMetrics({ register: registry });
   const http = new Histogram({
     name: 'daybook_http_request_duration_seconds',
@@ -23,7 +27,7 @@ export function createMetrics(daybook: Daybook) {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const p of await daybook.projectionStatus()) {
+      for (const p of await projectionStatus()) {
         this.set({ projection: p.name, generation: String(p.generation), status: p.status }, p.lag);
       }
     },
@@ -35,7 +39,7 @@ export function createMetrics(daybook: Daybook) {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const p of await daybook.projectionStatus()) {
+      for (const p of await projectionStatus()) {
         this.set({ projection: p.name, generation: String(p.generation), status: p.status }, p.eventsApplied);
       }
     },
@@ -47,8 +51,7 @@ export function createMetrics(daybook: Daybook) {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const [consumer, n] of Object.entries(await daybook.parkedEvents.counts()))
-        this.set({ consumer }, n);
+      for (const [consumer, n] of Object.entries(await parkedCounts())) this.set({ consumer }, n);
     },
   });
   new Counter({
@@ -75,7 +78,9 @@ export function createMetrics(daybook: Daybook) {
       next();
     },
     handler: async (_req: Request, res: Response) => {
-      res.type(registry.contentType).send(await registry.metrics());
+      // Plus the process-wide counters (defects, dependency errors) kept in prom-client's default registry.
+      const all = Registry.merge([registry, register]);
+      res.type(all.contentType).send(await all.metrics());
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { z } from 'zod';
+import { DependencyUnavailableError } from '../../application/ports/dependency-unavailable.js';
 import {
   EventStoreUnavailableError,
   WrongExpectedVersionError,
@@ -127,6 +128,15 @@ export function toProblem(error: unknown): Problem | undefined {
       status: 503,
       code: 'auth-store-unavailable',
       detail: 'Sessions cannot be checked right now; retry shortly',
+    };
+  }
+  if (error instanceof DependencyUnavailableError) {
+    return {
+      type: problemType(`${error.dependency}-unavailable`),
+      title: TITLES[503] as string,
+      status: 503,
+      code: `${error.dependency}-unavailable`,
+      detail: 'The database is unreachable; retry shortly',
     };
   }
   if (error instanceof SubjectErasedError) {
