@@ -23,7 +23,16 @@ export class PgBossJobQueue implements JobQueue {
     options: { retryLimit?: number; retryDelaySeconds?: number; onError?: (error: Error) => void } = {},
   ): Promise<PgBossJobQueue> {
     const boss = new PgBoss({
-      db: { executeSql: (text, values) => pool.query(text, values) },
+      db: {
+        // A job still running when stop() gave up waiting (a long day close, say) finishes after the pool
+        // has ended; what pg-boss then writes (complete, fail) is dropped instead of rejecting where
+        // nobody listens: it reads a missing result as "nothing affected". The job stays active,
+        // expires and runs again: at-least-once, as before.
+        executeSql: (text, values) =>
+          (pool as Pool & { ending?: boolean }).ending
+            ? Promise.resolve(undefined as never)
+            : pool.query(text, values),
+      },
       schema: 'pgboss',
     });
     // pg-boss reports failed polls and maintenance here and carries on (its workers poll again), so an
