@@ -67,12 +67,13 @@ import { closeDueDays } from './reactions/close-due-days.js';
 import { parseCompleteMoveJob } from './reactions/complete-move.js';
 import { parseRebalanceJob } from './reactions/rebalance-on-overspend.js';
 import { notificationRelay } from './realtime/notifications.js';
-import { securityLog } from './security/security-log.js';
+import { type ClientInfo, securityLog } from './security/security-log.js';
 import {
   exportTransactions,
   getTransaction,
   listTransactions,
 } from './transactions/list-transactions.query.js';
+import { recordedExport } from './transactions/recorded-export.js';
 import { eraseUser } from './users/erase-user.js';
 import { login } from './users/login.js';
 import { registerUser } from './users/register-user.js';
@@ -144,6 +145,7 @@ export function createDaybook(ports: DaybookPorts) {
   const closeDue = closeDueDays({ ...ports, closeDay: closeDayOf });
   const runImport = runImportTask({ ...ports, users, budgets });
   const planOnQuery = planOnFirstQuery({ ...ports, users, budgets });
+  const exportQuery = consistent.query([ports.transactions], exportTransactions({ ...ports, users }));
   const completeMove = completeMoveOf({ ...ports, users, budgets });
   const relay = notificationRelay({
     notifier: ports.notifier,
@@ -240,7 +242,12 @@ export function createDaybook(ports: DaybookPorts) {
     idempotencyKeys: ports.idempotency,
     listTransactions: consistent.query([ports.transactions], listTransactions({ ...ports, users })),
     getTransaction: consistent.query([ports.transactions], getTransaction({ ...ports, users })),
-    exportTransactions: consistent.query([ports.transactions], exportTransactions({ ...ports, users })),
+    exportTransactions: async (
+      input: Parameters<typeof exportQuery>[0] & { client?: ClientInfo },
+    ): Promise<Awaited<ReturnType<typeof exportQuery>>> => {
+      const exported = await exportQuery(input);
+      return { ...exported, items: recordedExport(security, input.userId, input.client, exported.items) };
+    },
     analyticsDashboard: consistent.query([ports.analytics], dashboard({ ...ports, users })),
     analyticsTrends: consistent.query([ports.analytics], trends({ ...ports, users })),
     projectionStatus: () => ports.projections.status(),

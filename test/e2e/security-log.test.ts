@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { securityCodec } from '../../src/application/events/security.codec.js';
 import type { EventStore } from '../../src/application/ports/event-store.port.js';
 import type { PasswordHasher } from '../../src/application/ports/password-hasher.port.js';
@@ -252,6 +252,40 @@ describe('the security log', () => {
       for (const secret of secrets) expect(row.data.toLowerCase()).not.toContain(secret.toLowerCase());
       expect(row.data).not.toMatch(/@/);
     }
+  });
+});
+
+describe('exports', () => {
+  it('records a CSV export as DataExported with the rows it handed out', async () => {
+    const user = await registerUser(app.api);
+    await call('PUT', '/api/budget/plan/2025-06', {
+      token: user.token,
+      body: { categories: [{ category: 'food', amount: '300.00' }] },
+    });
+    for (const date of ['2025-06-01', '2025-06-02']) {
+      await call('POST', '/api/transactions', {
+        token: user.token,
+        body: { amount: '1.00', category: 'food', date },
+      });
+    }
+    const csv = await call('GET', '/api/transactions/export', { token: user.token });
+    expect(csv.status).toBe(200);
+    expect(String(csv.body).trim().split('\n')).toHaveLength(3);
+    const admin = adminToken(randomUUID());
+    const exports = await vi.waitFor(async () => {
+      const res = await call('GET', `/api/audit/security?type=DataExported&userId=${user.userId}`, {
+        token: admin,
+      });
+      expect(res.body.items).toHaveLength(1);
+      return res.body.items as Item[];
+    });
+    expect(exports[0]?.data).toMatchObject({
+      actor: user.userId,
+      subject: user.userId,
+      events: 2,
+      complete: true,
+      ip: '203.0.113.0/24',
+    });
   });
 });
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CommandContext } from '../../application/command-handler.js';
 import type { Consistency, ReadConsistency } from '../../application/consistency/read-your-writes.js';
 import { comparePositions, isValidPosition } from '../../application/ports/event-store.port.js';
+import type { ClientInfo } from '../../application/security/security-log.js';
 // Loaded for its side effect first: the schemas below call .openapi().
 import './openapi.js';
 import { problem } from './problem.js';
@@ -75,4 +76,14 @@ export const consistencyHeaders = z.object({
 
 export function markCaughtUp(res: Response, caughtUp: boolean): void {
   res.setHeader('Daybook-Caught-Up', String(caughtUp));
+}
+
+/** For the security log: the client's address and user agent (reduced there) and the correlation id. */
+export function clientOf(req: Request): ClientInfo {
+  const userAgent = req.get('user-agent');
+  return {
+    correlationId: commandContext(req).correlationId,
+    ...(req.ip ? { ip: req.ip } : {}),
+    ...(userAgent ? { userAgent } : {}),
+  };
 }

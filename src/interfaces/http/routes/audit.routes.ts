@@ -134,7 +134,7 @@ export const auditDocs = (docs: ApiDocs) =>
       summary:
         'The security log of every user, in global order (admin scope): LoginSucceeded, LoginFailed ' +
         '(wrong-password, unknown-email), LoginThrottled, RefreshTokenReused, SessionsRevoked (logout-all), ' +
-        'DataExported (CLI export) and AuditRead (an admin read of a user history). data: {at, ip (the ' +
+        'DataExported (CLI export, backup, CSV export) and AuditRead (an admin read of a user history). data: {at, ip (the ' +
         "client's /24 or /48 network), userAgent (100 characters), reason?, …}; never an email, password, " +
         'token or full address (an unknown email is emailHash, 16 hex digits of its SHA-256). Filters type, ' +
         'userId, from (inclusive), to (exclusive); keyset pages with limit and cursor (nextCursor).',

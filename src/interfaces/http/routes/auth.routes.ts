@@ -1,4 +1,4 @@
-import { type Request, type Response, Router } from 'express';
+import { type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Daybook } from '../../../application/daybook.js';
 import type { IssuedTokens } from '../../../application/ports/token-service.port.js';
@@ -6,7 +6,7 @@ import type { ClientInfo } from '../../../application/security/security-log.js';
 import type { LoginInput } from '../../../application/users/login.js';
 import { DomainError } from '../../../domain/shared/domain-error.js';
 import { authOf, bearerToken, requireAuth, unauthorized, type VerifyAccess } from '../auth.js';
-import { commandContext } from '../context.js';
+import { clientOf, commandContext } from '../context.js';
 import { type ApiDocs, moneyOut } from '../openapi.js';
 import { moneyString, parseBody, text } from '../validate.js';
 import { userView } from '../views.js';
@@ -106,16 +106,6 @@ function withRetryAfter(res: Response, error: unknown): never {
     res.setHeader('Retry-After', String(error.details.retryAfter));
   }
   throw error;
-}
-
-/** For the security log: the client's address and user agent (reduced there) and the correlation id. */
-function clientOf(req: Request): ClientInfo {
-  const userAgent = req.get('user-agent');
-  return {
-    correlationId: commandContext(req).correlationId,
-    ...(req.ip ? { ip: req.ip } : {}),
-    ...(userAgent ? { userAgent } : {}),
-  };
 }
 
 export function authRoutes(daybook: AuthUseCases): Router {

@@ -27,7 +27,7 @@ import type { TransactionFilterInput } from '../../../application/transactions/l
 import { DomainError } from '../../../domain/shared/domain-error.js';
 import { parseLocalDate } from '../../../domain/shared/local-date.js';
 import { authOf, requireScope } from '../auth.js';
-import { commandContext, consistencyQuery, markCaughtUp, readConsistency } from '../context.js';
+import { clientOf, commandContext, consistencyQuery, markCaughtUp, readConsistency } from '../context.js';
 import { idempotency } from '../idempotency.js';
 import { problem, toProblem, validationProblem } from '../problem.js';
 import {
@@ -290,6 +290,7 @@ export function transactionRoutes(daybook: TransactionUseCases): Router {
     const exported = await daybook.exportTransactions({
       userId: authOf(req).userId,
       filter: filterOf(query),
+      client: clientOf(req),
       ...readConsistency(req),
     });
     markCaughtUp(res, exported.caughtUp);
