@@ -230,12 +230,15 @@ describe('projection rebuild killed half-way', () => {
           const swapped = await until(
             'the resumed generation to go live',
             async () => {
+              // Views first: the swap changes them and the status in one transaction, so views read
+              // before a status that is still 'building' must be the old generation's.
+              const views = await viewDefinitions(target);
               const gs = await generations(TARGET);
               const g = gs.find((x) => x.generation === building.generation);
               if (g?.status === 'failed') throw new Error(`rebuild failed: ${JSON.stringify(g)}`);
               if (g?.status !== 'live') {
                 // Until the swap, readers still get the old generation.
-                expect(await viewDefinitions(target)).toEqual(definitions);
+                expect(views).toEqual(definitions);
                 return undefined;
               }
               return g;
