@@ -4,8 +4,17 @@ import { afterAll, inject } from 'vitest';
 import { migrate } from '../../src/infrastructure/postgres/migrate.js';
 
 /**
- * A fresh, migrated database of its own for the calling test file (dropped after it), so files run in
- * parallel against one server without seeing each other's rows.
+ * What to drop when the file ends. Registered once, when a test file imports this module (at its top
+ * level): a hook registered from inside a test would not run, and the database would be left behind.
+ */
+const drops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const drop of drops.splice(0).reverse()) await drop();
+});
+
+/**
+ * A fresh, migrated database of its own for the calling test file (dropped after it, whether its tests
+ * passed or not), so files run in parallel against one server without seeing each other's rows.
  */
 export async function testDatabase(
   options: { migrate?: boolean } = {},
@@ -20,7 +29,7 @@ export async function testDatabase(
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 20 });
   if (options.migrate !== false) await migrate(pool);
-  afterAll(async () => {
+  drops.push(async () => {
     // Idle connections may still be closing when the database is dropped: their notice is not an error.
     pool.on('error', () => undefined);
     await pool.end();
