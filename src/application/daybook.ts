@@ -26,6 +26,7 @@ import { redistribute } from './budget/redistribute.js';
 import { trackExpense } from './budget/track-expense.js';
 import { whatIf } from './budget/what-if.query.js';
 import { type CommandContext, commandHandler } from './command-handler.js';
+import { logHorizon } from './consistency/log-horizon.js';
 import { type ReadConsistency, readYourWrites } from './consistency/read-your-writes.js';
 import { trackWrites } from './consistency/track-writes.js';
 import { budgetMonthCodec } from './events/budget-month.codec.js';
@@ -145,6 +146,8 @@ export function createDaybook(ports: DaybookPorts) {
   const closeDue = closeDueDays({ ...ports, closeDay: closeDayOf });
   const runImport = runImportTask({ ...ports, users, budgets });
   const planOnQuery = planOnFirstQuery({ ...ports, users, budgets });
+  const audit = createAuditUseCases({ ...ports, store: ports.rawStore });
+  const horizon = logHorizon(ports.rawStore);
   const exportQuery = consistent.query([ports.transactions], exportTransactions({ ...ports, users }));
   const completeMove = completeMoveOf({ ...ports, users, budgets });
   const relay = notificationRelay({
@@ -260,7 +263,16 @@ export function createDaybook(ports: DaybookPorts) {
     subscribeNotifications: (listener: NotificationListener) => ports.notifier.subscribe(listener),
     verifyAccessToken: (token: string): Promise<AccessClaims | undefined> => session.verifyAccess(token),
     health: () => checkHealth(ports.healthChecks),
-    ...createAuditUseCases({ ...ports, store: ports.rawStore }),
+    ...audit,
+    // The audit trail reads the log: after the reader's own writes, like every other read.
+    auditEvents: async (...args: Parameters<typeof audit.auditEvents>) => {
+      await consistent.settle([horizon], args[0].readerId, {});
+      return audit.auditEvents(...args);
+    },
+    verifyUserChains: async (...args: Parameters<typeof audit.verifyUserChains>) => {
+      await consistent.settle([horizon], args[0].readerId, {});
+      return audit.verifyUserChains(...args);
+    },
     /** Operators (CLI): the whole installation, and its restore into an empty one (hashes cover what is stored). */
     backupInstallation: backupInstallation({ ...ports, store: ports.rawStore }),
     restoreInstallation: restoreInstallation({ ...ports, store: ports.rawStore }),
