@@ -67,7 +67,10 @@ export interface EventLogOptions {
   readonly usersPerGroup?: number;
   /** Rows per COPY (default 5,000). */
   readonly rowsPerStatement?: number;
-  /** Rows per transaction (default 250,000). */
+  /**
+   * Rows per transaction (default 20,000). Short transactions matter on a shared server: while one is
+   * open, the log's read horizon (cluster-wide) stops for every database, tests of other files included.
+   */
   readonly rowsPerTransaction?: number;
   /** Called after each group of users with the number of events so far. */
   readonly onProgress?: (events: number) => void;
@@ -79,7 +82,7 @@ export async function generateEventLog(pool: Pool, options: EventLogOptions): Pr
   const loader = new CopyLoader(
     client,
     options.rowsPerStatement ?? 5000,
-    options.rowsPerTransaction ?? 250_000,
+    options.rowsPerTransaction ?? 20_000,
   );
   try {
     await client.query('BEGIN');
