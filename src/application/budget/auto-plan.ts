@@ -62,17 +62,30 @@ export interface PlanOnQueryDeps extends AutoPlanDeps {
 
 /**
  * A month gets its automatic plan at its first query too: the user's current month, or any month that
- * already holds expenses. Future months and empty past ones are not planned by looking at them. Answers
- * the plan's position, for the query to read after it.
+ * already holds expenses. Future months and empty past ones are not planned by looking at them. The plan
+ * is the user's own write, so the read-your-writes query that follows waits for it.
  */
 export const planOnFirstQuery = (deps: PlanOnQueryDeps) => {
   const autoPlan = autoPlanMonth(deps);
+  // A planned month never becomes unplanned: once seen planned, its queries skip the check (and its reads).
+  const planned = new Set<string>();
+  const remember = (key: string) => {
+    if (planned.size >= MAX_REMEMBERED) planned.clear();
+    planned.add(key);
+  };
   return async (userId: string, month: YearMonth) => {
+    const key = `${userId}|${month}`;
+    if (planned.has(key)) return;
     const user = await requireUser(deps.users, userId);
     const current = monthOf(localDateAt(deps.clock.now(), user.profile.timezone));
-    if (month > current || (user.profile.autoPlan ?? DEFAULT_AUTO_PLAN) === 'none') return undefined;
+    if (month > current || (user.profile.autoPlan ?? DEFAULT_AUTO_PLAN) === 'none') return;
     const view = await deps.readModel.month(user.userId, month);
-    if (view?.planned || (view === undefined && month < current)) return undefined;
-    return (await autoPlan(user, month, { correlationId: deps.ids.uuid() }))?.position;
+    if (view?.planned) remember(key);
+    if (view?.planned || (view === undefined && month < current)) return;
+    const handled = await autoPlan(user, month, { correlationId: deps.ids.uuid() });
+    if (handled?.state.status === 'planned') remember(key);
   };
 };
+
+/** Months remembered as planned, per process: a bound on memory, not a cache policy worth tuning. */
+const MAX_REMEMBERED = 100_000;

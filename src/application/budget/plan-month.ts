@@ -1,6 +1,11 @@
 import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
-import type { CategoryKind, CellMove, PlannedCategory } from '../../domain/budget-month/events.js';
-import type { PlannedMonth } from '../../domain/budget-month/state.js';
+import type {
+  BudgetMonthEvent,
+  CategoryKind,
+  CellMove,
+  PlannedCategory,
+} from '../../domain/budget-month/events.js';
+import type { BudgetMonthState, PlannedMonth } from '../../domain/budget-month/state.js';
 import { type Category, parseCategory } from '../../domain/shared/category.js';
 import {
   type LocalDate,
@@ -60,11 +65,8 @@ export const planMonth =
       kind: c.kind ?? 'flexible',
       ...(c.dueDay === undefined ? {} : { dueDay: c.dueDay }),
     }));
-    const stream = budgetMonthStream(user.userId, month);
-    // Only for the answer's status (201 for a month's first plan): the decision reads the stream itself.
-    const hadPlan = (await deps.budgets.load(stream)).state.status === 'planned';
     const handled = await deps.budgets.handle(
-      stream,
+      budgetMonthStream(user.userId, month),
       {
         type: 'PlanMonth',
         data: {
@@ -90,7 +92,7 @@ export const planMonth =
       plan: handled.state as PlannedMonth,
       version: handled.version,
       changed: handled.events.length > 0,
-      created: handled.events.some((e) => e.type === 'BudgetPlanned') && !hadPlan,
+      created: firstPlan(handled),
       ...(replanned?.type === 'BudgetReplanned'
         ? {
             replanned: {
@@ -107,6 +109,19 @@ export const planMonth =
       ...(handled.position ? { position: handled.position } : {}),
     };
   };
+
+/**
+ * Whether this handling gave the month its first plan: a BudgetPlanned on a new stream, or after
+ * expenses (which lock the month). One on an unlocked planned month replaced that plan.
+ */
+const firstPlan = (handled: {
+  state: BudgetMonthState;
+  events: readonly BudgetMonthEvent[];
+  version: bigint;
+}) =>
+  handled.events.some((e) => e.type === 'BudgetPlanned') &&
+  ((handled.state.status === 'planned' && handled.state.locked) ||
+    handled.version + 1n === BigInt(handled.events.length));
 
 function categoryChanges(
   categories: readonly PlannedCategory[],
