@@ -1,4 +1,4 @@
-import type { Decider } from '../domain/shared/decider.js';
+import { type Decider, foldEvents } from '../domain/shared/decider.js';
 import { DomainError } from '../domain/shared/domain-error.js';
 
 /** What one command of a batch decided: its events, or why it was rejected. */
@@ -49,6 +49,7 @@ export function withBatches<C, E, S>(decider: Decider<C, E, S>): Decider<C | Bat
   return {
     initialState: () => decider.initialState(),
     evolve: (state, event) => decider.evolve(state, event),
+    fold: (state, events) => foldEvents(decider, state, events),
     decide(command, state) {
       if (!isBatch(command)) return decider.decide(command, state);
       let current = state;
@@ -64,7 +65,7 @@ export function withBatches<C, E, S>(decider: Decider<C, E, S>): Decider<C | Bat
           items.push({ events: [], error });
           return;
         }
-        for (const event of events) current = decider.evolve(current, event);
+        current = foldEvents(decider, current, events);
         items.push({ events });
         all.push(...events);
       });

@@ -1,4 +1,4 @@
-import type { Decider } from '../domain/shared/decider.js';
+import { type Decider, foldEvents } from '../domain/shared/decider.js';
 import type { EventCodec } from './events/codec.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import type { Clock } from './ports/clock.port.js';
@@ -9,6 +9,7 @@ import {
   WrongExpectedVersionError,
 } from './ports/event-store.port.js';
 import type { IdGenerator } from './ports/id-generator.port.js';
+import { StreamStateCache } from './stream-state-cache.js';
 
 /** Who asked, and why: lands in every event's metadata. */
 export interface CommandContext {
@@ -35,10 +36,15 @@ export interface CommandHandlerDeps {
   readonly store: EventStore;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Streams whose folded state is kept between commands (0: fold every stream from its start each time). */
+  readonly cachedStreams?: number;
 }
 
+/** Streams kept folded per handler when the composition root says nothing. */
+export const DEFAULT_CACHED_STREAMS = 2_000;
+
 /**
- * Read the stream, fold it, decide, append at the version read. Commands on one stream are queued
+ * Read the stream (from the cached state's version on), fold it, decide, append at the version read. Commands on one stream are queued
  * within this process; a writer in another process makes the append fail with WrongExpectedVersion,
  * and the command is then decided again on the new state, a bounded number of times. Deciding again is
  * safe because deciders are pure and idempotent on ids.
@@ -48,11 +54,22 @@ export function commandHandler<C, E extends { type: string; data: unknown }, S>(
   decider: Decider<C, E, S>,
   codec: EventCodec<E>,
 ) {
-  const load = async (stream: string) => {
-    const recorded = await deps.store.readStream(stream);
-    let state = decider.initialState();
-    for (const event of recorded) state = decider.evolve(state, codec.decode(event));
-    return { state, version: BigInt(recorded.length) - 1n };
+  const cache = new StreamStateCache<S>(deps.cachedStreams ?? DEFAULT_CACHED_STREAMS);
+
+  const load = async (stream: string): Promise<{ state: S; version: bigint }> => {
+    const cached = cache.get(stream) ?? { state: decider.initialState(), version: -1n };
+    const recorded = await deps.store.readStream(stream, { fromRevision: cached.version + 1n });
+    if (recorded.length === 0) return cached;
+    const loaded = {
+      state: foldEvents(
+        decider,
+        cached.state,
+        recorded.map((event) => codec.decode(event)),
+      ),
+      version: (recorded[recorded.length - 1] as (typeof recorded)[number]).revision,
+    };
+    cache.set(stream, loaded);
+    return loaded;
   };
 
   const queue = new KeyedMutex();
@@ -89,7 +106,8 @@ export function commandHandler<C, E extends { type: string; data: unknown }, S>(
       });
       try {
         const result = await deps.store.append(stream, toStore, version < 0n ? 'no-stream' : version);
-        const next = events.reduce(decider.evolve, state);
+        const next = foldEvents(decider, state, events);
+        cache.set(stream, { state: next, version: result.nextExpectedVersion });
         return { state: next, events, version: result.nextExpectedVersion, position: result.position };
       } catch (error) {
         const retry =
@@ -106,7 +124,10 @@ export function commandHandler<C, E extends { type: string; data: unknown }, S>(
   const handle = (stream: string, command: C, context: CommandContext, options: HandleOptions = {}) =>
     queue.run(stream, () => attempt(stream, command, context, options));
 
-  return { load, handle };
+  /** Forgets the cached states of the streams `belongs` picks; the next load folds them from the start. */
+  const forget = (belongs: (stream: string) => boolean) => cache.forget(belongs);
+
+  return { load, handle, forget };
 }
 
 export type CommandHandler<C, E extends { type: string; data: unknown }, S> = ReturnType<

@@ -1,4 +1,4 @@
-import { budgetMonthDecider } from '../domain/budget-month/budget-month.js';
+import { budgetMonthDecider, budgetStreamOwner } from '../domain/budget-month/budget-month.js';
 import {
   localDateAt,
   monthOf,
@@ -6,7 +6,7 @@ import {
   parseYearMonth,
   type YearMonth,
 } from '../domain/shared/local-date.js';
-import { userDecider } from '../domain/user/user.js';
+import { userDecider, userStream } from '../domain/user/user.js';
 import { dashboard, trends } from './analytics/dashboard.query.js';
 import { createAuditUseCases } from './audit/audit-use-cases.js';
 import { backupInstallation, restoreInstallation } from './backup/backup.js';
@@ -25,7 +25,7 @@ import { recordExpenses } from './budget/record-expenses.js';
 import { redistribute } from './budget/redistribute.js';
 import { trackExpense } from './budget/track-expense.js';
 import { whatIf } from './budget/what-if.query.js';
-import { type CommandContext, commandHandler } from './command-handler.js';
+import { type CommandContext, type CommandHandler, commandHandler } from './command-handler.js';
 import { logHorizon } from './consistency/log-horizon.js';
 import { type ReadConsistency, readYourWrites } from './consistency/read-your-writes.js';
 import { trackWrites } from './consistency/track-writes.js';
@@ -121,6 +121,22 @@ export interface DaybookPorts {
   readonly readYourWritesTimeoutMs?: number;
 }
 
+/** An erased user's decrypted states leave the command handlers' caches with their key. */
+function cachedStatesOf(
+  users: Pick<CommandHandler<never, never, unknown>, 'forget'>,
+  budgets: Pick<CommandHandler<never, never, unknown>, 'forget'>,
+): PersonalDataScrubber {
+  return {
+    name: 'cached-states',
+    scrub: async (userId) => ({
+      rows:
+        users.forget((stream) => stream === userStream(userId)) +
+        budgets.forget((stream) => budgetStreamOwner(stream)?.userId === userId),
+      settled: true,
+    }),
+  };
+}
+
 /** How often the day-close job looks for users whose local midnight has passed. */
 const DAY_CLOSE_CRON = '*/15 * * * *';
 
@@ -162,7 +178,10 @@ export function createDaybook(ports: DaybookPorts) {
     logout: session.logout,
     logoutAll: session.logoutAll,
     updateProfile: updateProfile({ ...ports, users }),
-    eraseUser: eraseUser(ports),
+    eraseUser: eraseUser({
+      ...ports,
+      personalDataScrubbers: [...ports.personalDataScrubbers, cachedStatesOf(users, budgets)],
+    }),
     getUser: (userId: string) => requireUser(users, userId),
     updatePreferences: updatePreferences({ ...ports, users }),
     planMonth: planMonth({ ...ports, users, budgets }),

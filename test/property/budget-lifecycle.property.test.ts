@@ -1,14 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { commandHandler } from '../../src/application/command-handler.js';
+import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import { budgetMonthDecider as decider } from '../../src/domain/budget-month/budget-month.js';
 import { type Cells, cellAmount, parseCellKey, sumCells } from '../../src/domain/budget-month/cells.js';
 import type { BudgetMonthCommand } from '../../src/domain/budget-month/commands.js';
 import type { BudgetMonthEvent, PlannedCategory } from '../../src/domain/budget-month/events.js';
-import type { BudgetMonthState, PlannedMonth } from '../../src/domain/budget-month/state.js';
+import {
+  type BudgetMonthState,
+  foldBudgetMonth,
+  type PlannedMonth,
+} from '../../src/domain/budget-month/state.js';
 import { allocationDiff, replayUnder } from '../../src/domain/budget-month/what-if.js';
 import type { Category } from '../../src/domain/shared/category.js';
 import { DomainError } from '../../src/domain/shared/domain-error.js';
 import { dateInMonth, dayOfMonth, daysInMonth } from '../../src/domain/shared/local-date.js';
+import { InMemoryEventStore } from '../../src/infrastructure/event-store/in-memory-event-store.js';
 import { planCommand, type Scenario, scenarioArb, toCommands } from '../support/budget-arbitraries.js';
 
 const NOW = '2030-01-01T00:00:00.000Z';
@@ -239,6 +246,46 @@ describe('BudgetMonth lifecycle invariants (unplanned months and categories, re-
         expect(replay.skipped).toEqual([]);
         expect(allocationDiff(state, replay.state)).toEqual([]);
       }),
+    );
+  });
+
+  it('a fold from a cached state equals the full fold, and never changes the cached state', () => {
+    fc.assert(
+      fc.property(lifeArb, fc.nat(), (life, cut) => {
+        const { state, log } = run(life, () => undefined);
+        const at = log.length === 0 ? 0 : cut % log.length;
+        const cached = foldBudgetMonth(decider.initialState(), log.slice(0, at));
+        const before = structuredClone(cached);
+        expect(foldBudgetMonth(cached, log.slice(at))).toEqual(state);
+        expect(foldBudgetMonth(decider.initialState(), log)).toEqual(state);
+        expect(cached).toEqual(before);
+      }),
+    );
+  });
+
+  it('a command handler whose cache another process writes behind decides as a fresh full fold would', async () => {
+    await fc.assert(
+      fc.asyncProperty(lifeArb, fc.array(fc.boolean(), { minLength: 1 }), async (life, whoWrites) => {
+        const store = new InMemoryEventStore();
+        let id = 0;
+        const deps = { store, clock: { now: () => new Date(NOW) }, ids: { uuid: () => `id-${id++}` } };
+        const processes = [
+          commandHandler(deps, decider, budgetMonthCodec),
+          commandHandler(deps, decider, budgetMonthCodec),
+        ];
+        const stream = 'budget-u-cache';
+        for (const [i, command] of commandsOf(life).entries()) {
+          const handler = processes[whoWrites[i % whoWrites.length] ? 1 : 0] as (typeof processes)[number];
+          await handler.handle(stream, command, { correlationId: 'c' }).catch((error: unknown) => {
+            if (!(error instanceof DomainError)) throw error;
+          });
+        }
+        const fresh = await commandHandler({ ...deps, cachedStreams: 0 }, decider, budgetMonthCodec).load(
+          stream,
+        );
+        for (const handler of processes) expect(await handler.load(stream)).toEqual(fresh);
+      }),
+      { numRuns: 100 },
     );
   });
 });

@@ -93,6 +93,7 @@ export async function foldAsOf<C, E extends { type: string; data: unknown }, S>(
 const usersAsOf = (store: EventStore, asOf: Date): UserHandler => ({
   load: (stream) => foldAsOf(store, stream, userDecider, userCodec, asOf),
   handle: () => Promise.reject(new Error('the as-of user handler is read-only')),
+  forget: () => 0,
 });
 
 /** The daily-allocation read model's answers, computed from the month streams' prefixes instead. */

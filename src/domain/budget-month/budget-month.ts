@@ -3,11 +3,17 @@ import type { YearMonth } from '../shared/local-date.js';
 import type { BudgetMonthCommand } from './commands.js';
 import { decideBudgetMonth } from './decide.js';
 import type { BudgetMonthEvent } from './events.js';
-import { type BudgetMonthState, evolveBudgetMonth, initialBudgetMonthState } from './state.js';
+import {
+  type BudgetMonthState,
+  evolveBudgetMonth,
+  foldBudgetMonth,
+  initialBudgetMonthState,
+} from './state.js';
 
 export const budgetMonthDecider: Decider<BudgetMonthCommand, BudgetMonthEvent, BudgetMonthState> = {
   decide: decideBudgetMonth,
   evolve: evolveBudgetMonth,
+  fold: foldBudgetMonth,
   initialState: initialBudgetMonthState,
 };
 

@@ -14,15 +14,6 @@ export function parseCellKey(key: CellKey): { day: number; category: Category } 
 export const cellAmount = (cells: Cells, day: number, category: string): bigint =>
   cells.get(cellKey(day, category)) ?? 0n;
 
-export function addToCell(cells: Cells, day: number, category: string, delta: bigint): Cells {
-  const next = new Map(cells);
-  const key = cellKey(day, category);
-  const value = (next.get(key) ?? 0n) + delta;
-  if (value === 0n) next.delete(key);
-  else next.set(key, value);
-  return next;
-}
-
 export const sumCells = (cells: Cells): bigint => {
   let total = 0n;
   for (const value of cells.values()) total += value;

@@ -28,9 +28,20 @@ import {
 } from './state.js';
 
 const MAX_CATEGORIES = 50;
+/**
+ * Events a month may hold before the user's own commands are refused: about forty times the busiest
+ * real month, so it stops runaway scripts, not people. Rebalances and day closes still run (each user
+ * command causes at most one or two), so a full month stays consistent.
+ */
+export const MAX_EVENTS_PER_MONTH = 20_000;
 const MAX_TEXT = 200;
 
 export function decideBudgetMonth(command: BudgetMonthCommand, state: BudgetMonthState): BudgetMonthEvent[] {
+  if (command.type !== 'Rebalance' && command.type !== 'CloseDay' && state.events >= MAX_EVENTS_PER_MONTH) {
+    fail('month-full', `A month holds at most ${MAX_EVENTS_PER_MONTH} events`, {
+      limit: MAX_EVENTS_PER_MONTH,
+    });
+  }
   switch (command.type) {
     case 'PlanMonth':
       return planMonth(command, state);

@@ -3,7 +3,7 @@ import { invariant } from '../shared/domain-error.js';
 import type { YearMonth } from '../shared/local-date.js';
 import { dayOfMonth, monthOf } from '../shared/local-date.js';
 import type { Currency } from '../shared/money.js';
-import { addToCell, type Cells } from './cells.js';
+import { type CellKey, type Cells, cellKey } from './cells.js';
 import type { BudgetMonthEvent, CellMove, ExpenseFields, ExpenseSource, PlannedCategory } from './events.js';
 import { splitAlgorithm } from './split-algorithms.js';
 
@@ -19,6 +19,8 @@ export interface TransactionState {
 
 /** What a month knows of its spending, planned or not. */
 interface Ledger {
+  /** Events folded into this state: the month's stream length (bounded, see decide). */
+  readonly events: number;
   readonly spent: Cells;
   readonly transactions: ReadonlyMap<string, TransactionState>;
 }
@@ -61,6 +63,7 @@ export type BudgetMonthState = UnplannedMonth | PlannedMonth;
 
 export const initialBudgetMonthState = (): BudgetMonthState => ({
   status: 'unplanned',
+  events: 0,
   spent: new Map(),
   transactions: new Map(),
   plan: [],
@@ -77,13 +80,56 @@ export function withCategory(
   );
 }
 
-export function evolveBudgetMonth(state: BudgetMonthState, event: BudgetMonthEvent): BudgetMonthState {
-  if (event.type === 'BudgetPlanned') return planned(state, event.data);
-  if (state.status === 'unplanned') return evolveLedger(state, event);
+/**
+ * The maps and sets a fold made itself. Nobody else holds them (the states in between are dropped), so
+ * the fold changes them in place: folding n events copies each map once instead of once per event, which
+ * made a month's load quadratic. `evolveBudgetMonth` alone owns nothing and copies as a pure function must.
+ */
+type Owned = WeakSet<object>;
+
+export const evolveBudgetMonth = (state: BudgetMonthState, event: BudgetMonthEvent): BudgetMonthState =>
+  evolveOwned(new WeakSet(), state, event);
+
+/** `events.reduce(evolveBudgetMonth, state)` in linear time; `state` itself is left as it was. */
+export function foldBudgetMonth(
+  state: BudgetMonthState,
+  events: Iterable<BudgetMonthEvent>,
+): BudgetMonthState {
+  const owned: Owned = new WeakSet();
+  let folded = state;
+  for (const event of events) folded = evolveOwned(owned, folded, event);
+  return folded;
+}
+
+function evolveOwned(owned: Owned, state: BudgetMonthState, event: BudgetMonthEvent): BudgetMonthState {
+  const counted = { ...state, events: state.events + 1 };
+  if (event.type === 'BudgetPlanned') return planned(counted, event.data);
+  if (counted.status === 'unplanned') return evolveLedger(owned, counted, event);
   return evolvePlanned(
-    event.type === 'OverspendDetected' || state.locked ? state : { ...state, locked: true },
+    owned,
+    event.type === 'OverspendDetected' ? counted : { ...counted, locked: true },
     event,
   );
+}
+
+function mine<T extends Map<unknown, unknown> | Set<unknown>>(
+  owned: Owned,
+  shared: T,
+  copy: (from: T) => T,
+): T {
+  if (owned.has(shared)) return shared;
+  const made = copy(shared);
+  owned.add(made);
+  return made;
+}
+
+function addToCell(owned: Owned, cells: Cells, day: number, category: string, delta: bigint): Cells {
+  const next = mine(owned, cells as Map<CellKey, bigint>, (from) => new Map(from));
+  const key = cellKey(day, category);
+  const value = (next.get(key) ?? 0n) + delta;
+  if (value === 0n) next.delete(key);
+  else next.set(key, value);
+  return next;
 }
 
 function planned(
@@ -93,6 +139,7 @@ function planned(
   const { userId, month, currency, income, categories, splitAlgorithm: algorithm } = data;
   return {
     status: 'planned',
+    events: state.events,
     userId,
     month,
     currency,
@@ -110,20 +157,20 @@ function planned(
 }
 
 /** Expenses of a month that has no plan yet: only its spending moves. */
-function evolveLedger(state: UnplannedMonth, event: BudgetMonthEvent): UnplannedMonth {
+function evolveLedger(owned: Owned, state: UnplannedMonth, event: BudgetMonthEvent): UnplannedMonth {
   switch (event.type) {
     case 'ExpenseRecorded':
       return {
         ...state,
-        ...spend(state, event),
+        ...spend(owned, state, event),
         plan: withCategory(state.plan, event.data.category),
         month: state.month ?? monthOf(event.data.day),
         currency: state.currency ?? event.data.currency,
       };
     case 'ExpenseAmended':
-      return { ...state, ...spend(state, event), plan: withCategory(state.plan, event.data.category) };
+      return { ...state, ...spend(owned, state, event), plan: withCategory(state.plan, event.data.category) };
     case 'ExpenseVoided':
-      return { ...state, ...spend(state, event) };
+      return { ...state, ...spend(owned, state, event) };
     default:
       return invariant(false, `${event.type} follows BudgetPlanned`) as never;
   }
@@ -131,21 +178,26 @@ function evolveLedger(state: UnplannedMonth, event: BudgetMonthEvent): Unplanned
 
 /** How an expense event changes the spent cells and the transactions. */
 function spend(
+  owned: Owned,
   state: Ledger,
   event: Extract<BudgetMonthEvent, { type: 'ExpenseRecorded' | 'ExpenseAmended' | 'ExpenseVoided' }>,
-): Ledger {
-  const transactions = new Map(state.transactions);
+): Pick<Ledger, 'spent' | 'transactions'> {
+  const transactions = mine(
+    owned,
+    state.transactions as Map<string, TransactionState>,
+    (from) => new Map(from),
+  );
   const { transactionId } = event.data;
   if (event.type === 'ExpenseRecorded') {
     const { source, day, category, amount, merchant, note } = event.data;
     const fields: ExpenseFields = { day, category, amount, merchant, note };
     transactions.set(transactionId, { recorded: fields, current: fields, source, voided: false });
-    return { transactions, spent: addToCell(state.spent, dayOfMonth(day), category, amount) };
+    return { transactions, spent: addToCell(owned, state.spent, dayOfMonth(day), category, amount) };
   }
   const before = state.transactions.get(transactionId);
   invariant(before && !before.voided, `${event.type} names a live transaction`);
   const { day, category, amount } = before.current;
-  const withoutOld = addToCell(state.spent, dayOfMonth(day), category, -amount);
+  const withoutOld = addToCell(owned, state.spent, dayOfMonth(day), category, -amount);
   if (event.type === 'ExpenseVoided') {
     const { movedTo, movedMerchant, movedNote } = event.data;
     const moved = movedTo && { ...movedTo, merchant: movedMerchant, note: movedNote };
@@ -163,20 +215,21 @@ function spend(
   transactions.set(transactionId, { ...before, current });
   return {
     transactions,
-    spent: addToCell(withoutOld, dayOfMonth(current.day), current.category, current.amount),
+    spent: addToCell(owned, withoutOld, dayOfMonth(current.day), current.category, current.amount),
   };
 }
 
 function evolvePlanned(
+  owned: Owned,
   state: PlannedMonth,
   event: Exclude<BudgetMonthEvent, { type: 'BudgetPlanned' }>,
 ): BudgetMonthState {
   switch (event.type) {
     case 'ExpenseRecorded':
     case 'ExpenseAmended':
-      return { ...state, ...spend(state, event), plan: withCategory(state.plan, event.data.category) };
+      return { ...state, ...spend(owned, state, event), plan: withCategory(state.plan, event.data.category) };
     case 'ExpenseVoided':
-      return { ...state, ...spend(state, event) };
+      return { ...state, ...spend(owned, state, event) };
     case 'BudgetReplanned': {
       const { income, categories, splitAlgorithm: algorithm, moves } = event.data;
       return {
@@ -184,34 +237,36 @@ function evolvePlanned(
         income,
         plan: categories,
         splitAlgorithm: algorithm,
-        allocated: applyMoves(state.allocated, moves),
+        allocated: applyMoves(owned, state.allocated, moves),
       };
     }
     case 'OverspendDetected':
       return state;
     case 'BudgetRebalanced': {
       const { coveredDay, category, amount, moves } = event.data;
-      const taken = applyMoves(state.allocated, moves);
-      return { ...state, allocated: addToCell(taken, dayOfMonth(coveredDay), category, amount) };
+      const taken = applyMoves(owned, state.allocated, moves);
+      return { ...state, allocated: addToCell(owned, taken, dayOfMonth(coveredDay), category, amount) };
     }
     case 'MonthOverdrawn': {
       const { day, category, shortfall } = event.data;
-      return { ...state, overdrawn: addToCell(state.overdrawn, dayOfMonth(day), category, shortfall) };
+      return { ...state, overdrawn: addToCell(owned, state.overdrawn, dayOfMonth(day), category, shortfall) };
     }
     case 'ShortfallReduced': {
       const { day, category, amount } = event.data;
-      return { ...state, overdrawn: addToCell(state.overdrawn, dayOfMonth(day), category, -amount) };
+      return { ...state, overdrawn: addToCell(owned, state.overdrawn, dayOfMonth(day), category, -amount) };
     }
     case 'AllocationAdjusted': {
       const { from, to, amount } = event.data;
-      const taken = addToCell(state.allocated, dayOfMonth(from.day), from.category, -amount);
-      return { ...state, allocated: addToCell(taken, dayOfMonth(to.day), to.category, amount) };
+      const taken = addToCell(owned, state.allocated, dayOfMonth(from.day), from.category, -amount);
+      return { ...state, allocated: addToCell(owned, taken, dayOfMonth(to.day), to.category, amount) };
     }
     case 'DayClosed': {
-      const closedDays = new Set(state.closedDays).add(dayOfMonth(event.data.day));
+      const closedDays = mine(owned, state.closedDays as Set<number>, (from) => new Set(from)).add(
+        dayOfMonth(event.data.day),
+      );
       return {
         ...state,
-        allocated: applyMoves(state.allocated, event.data.moves),
+        allocated: applyMoves(owned, state.allocated, event.data.moves),
         saved: state.saved + event.data.saved,
         closedDays,
       };
@@ -219,8 +274,8 @@ function evolvePlanned(
   }
 }
 
-function applyMoves(cells: Cells, moves: readonly CellMove[]): Cells {
+function applyMoves(owned: Owned, cells: Cells, moves: readonly CellMove[]): Cells {
   let next = cells;
-  for (const move of moves) next = addToCell(next, dayOfMonth(move.day), move.category, move.amount);
+  for (const move of moves) next = addToCell(owned, next, dayOfMonth(move.day), move.category, move.amount);
   return next;
 }

@@ -24,6 +24,7 @@ export type DomainErrorCode =
   | 'plan-exceeds-income'
   | 'plan-below-allocated'
   | 'too-many-categories'
+  | 'month-full'
   | 'transaction-in-other-month'
   | 'month-not-planned'
   | 'date-outside-month'

@@ -53,6 +53,7 @@ export const DOMAIN_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   'invalid-expense': 422,
   'plan-below-allocated': 422,
   'too-many-categories': 422,
+  'month-full': 422,
   'transaction-in-other-month': 409,
   'month-not-planned': 409,
   'transaction-id-conflict': 409,
