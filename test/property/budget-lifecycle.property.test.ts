@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { foldAsOf } from '../../src/application/audit/as-of.query.js';
+import { FoldCheckpoints } from '../../src/application/audit/fold-checkpoints.js';
 import { commandHandler } from '../../src/application/command-handler.js';
 import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import { budgetMonthDecider as decider } from '../../src/domain/budget-month/budget-month.js';
@@ -285,6 +287,50 @@ describe('BudgetMonth lifecycle invariants (unplanned months and categories, re-
         );
         for (const handler of processes) expect(await handler.load(stream)).toEqual(fresh);
       }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('an as-of fold that starts from checkpoints equals the fold of the whole prefix, at any instant', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        lifeArb,
+        fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
+        async (life, instants) => {
+          const store = new InMemoryEventStore();
+          let tick = Date.parse(NOW);
+          let id = 0;
+          const clock = {
+            now: () => {
+              tick += 1000;
+              return new Date(tick);
+            },
+          };
+          const handler = commandHandler(
+            { store, clock, ids: { uuid: () => `id-${id++}` } },
+            decider,
+            budgetMonthCodec,
+          );
+          const stream = 'budget-u-asof';
+          for (const command of commandsOf(life)) {
+            await handler.handle(stream, command, { correlationId: 'c' }).catch((error: unknown) => {
+              if (!(error instanceof DomainError)) throw error;
+            });
+          }
+          const recorded = await store.readStream(stream);
+          const folding = { decider, codec: budgetMonthCodec, checkpoints: new FoldCheckpoints(3) };
+          for (const n of instants) {
+            const asOf = new Date(Date.parse(NOW) + (n % (recorded.length + 2)) * 1000);
+            const prefix = recorded.filter((e) => Date.parse(e.metadata.occurredAt) <= asOf.getTime());
+            const expected = prefix
+              .map((e) => budgetMonthCodec.decode(e))
+              .reduce(decider.evolve, decider.initialState());
+            const { state, version } = await foldAsOf(store, stream, folding, asOf);
+            expect(state).toEqual(expected);
+            expect(version).toBe(BigInt(prefix.length) - 1n);
+          }
+        },
+      ),
       { numRuns: 100 },
     );
   });

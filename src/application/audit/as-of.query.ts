@@ -1,7 +1,7 @@
 import { budgetMonthDecider, budgetMonthStream } from '../../domain/budget-month/budget-month.js';
 import { type Cells, parseCellKey, sumCells } from '../../domain/budget-month/cells.js';
 import type { BudgetMonthState } from '../../domain/budget-month/state.js';
-import type { Decider } from '../../domain/shared/decider.js';
+import { type Decider, foldEvents } from '../../domain/shared/decider.js';
 import { DomainError, fail } from '../../domain/shared/domain-error.js';
 import {
   dateInMonth,
@@ -21,6 +21,7 @@ import { userCodec } from '../events/user.codec.js';
 import type { BudgetReadModel, CellTotals, MonthView } from '../ports/budget-read-model.port.js';
 import type { EventStore } from '../ports/event-store.port.js';
 import type { UserHandler } from '../users/require-user.js';
+import type { FoldCheckpoints } from './fold-checkpoints.js';
 
 const INSTANT =
   /^(\d{4}-\d{2}-\d{2})T([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d)(?:\.(\d{1,9}))?)?(Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/i;
@@ -64,60 +65,66 @@ export const isInstant = (value: string): boolean => {
 
 /**
  * Folds the prefix of `stream` recorded at or before `asOf` (`metadata.occurredAt <= asOf`). A stream is
- * appended in time order, so the prefix ends at its first later event.
+ * appended in time order, so the prefix ends at its first later event. It starts from the latest
+ * checkpoint inside that prefix and leaves one every `checkpoints.every` events it folds.
  */
 export async function foldAsOf<C, E extends { type: string; data: unknown }, S>(
   store: EventStore,
   stream: string,
-  decider: Decider<C, E, S>,
-  codec: EventCodec<E>,
+  folding: { decider: Decider<C, E, S>; codec: EventCodec<E>; checkpoints: FoldCheckpoints },
   asOf: Date,
 ): Promise<{ state: S; version: bigint }> {
+  const { decider, codec, checkpoints } = folding;
   const limit = asOf.getTime();
-  let state = decider.initialState();
-  let version = -1n;
-  for (let from = 0n; ; ) {
+  const start = checkpoints.latest<S>(stream, limit);
+  let state = start?.state ?? decider.initialState();
+  let version = start?.version ?? -1n;
+  let maxAt = start?.maxAt ?? Number.NEGATIVE_INFINITY;
+  let pending: E[] = [];
+  for (let from = version + 1n; ; ) {
     const chunk = await store.readStream(stream, { fromRevision: from, maxCount: CHUNK });
     for (const event of chunk) {
-      if (Date.parse(event.metadata.occurredAt) > limit) return { state, version };
-      state = decider.evolve(state, codec.decode(event));
+      const at = Date.parse(event.metadata.occurredAt);
+      if (at > limit) return { state: foldEvents(decider, state, pending), version };
+      pending.push(codec.decode(event));
       version = event.revision;
+      maxAt = Math.max(maxAt, at);
+      if ((version + 1n) % BigInt(checkpoints.every) === 0n) {
+        state = foldEvents(decider, state, pending);
+        pending = [];
+        checkpoints.add(stream, { version, maxAt, state });
+      }
     }
     const last = chunk[chunk.length - 1];
-    if (!last || chunk.length < CHUNK) return { state, version };
+    if (!last || chunk.length < CHUNK) return { state: foldEvents(decider, state, pending), version };
     from = last.revision + 1n;
   }
 }
 
 /** The user as they stood at `asOf`; read-only (a command through it is a bug). */
-const usersAsOf = (store: EventStore, asOf: Date): UserHandler => ({
-  load: (stream) => foldAsOf(store, stream, userDecider, userCodec, asOf),
+const usersAsOf = (deps: AsOfDeps, asOf: Date): UserHandler => ({
+  load: (stream) =>
+    foldAsOf(
+      deps.store,
+      stream,
+      { decider: userDecider, codec: userCodec, checkpoints: deps.checkpoints },
+      asOf,
+    ),
   handle: () => Promise.reject(new Error('the as-of user handler is read-only')),
   forget: () => 0,
 });
 
 /** The daily-allocation read model's answers, computed from the month streams' prefixes instead. */
-export function budgetReadModelAsOf(store: EventStore, asOf: Date): BudgetReadModel {
+export function budgetReadModelAsOf(deps: AsOfDeps, asOf: Date): BudgetReadModel {
+  const folding = { decider: budgetMonthDecider, codec: budgetMonthCodec, checkpoints: deps.checkpoints };
   const month: BudgetReadModel['month'] = async (userId, yearMonth) => {
-    const { state } = await foldAsOf(
-      store,
-      budgetMonthStream(userId, yearMonth),
-      budgetMonthDecider,
-      budgetMonthCodec,
-      asOf,
-    );
+    const { state } = await foldAsOf(deps.store, budgetMonthStream(userId, yearMonth), folding, asOf);
     return monthView(state);
   };
   return {
     month,
     async day(userId, date) {
-      const { state } = await foldAsOf(
-        store,
-        budgetMonthStream(userId, monthOf(date)),
-        budgetMonthDecider,
-        budgetMonthCodec,
-        asOf,
-      );
+      const { state } = await foldAsOf(deps.store, budgetMonthStream(userId, monthOf(date)), folding, asOf);
       const view = monthView(state);
       if (!view) return undefined;
       const cells = new Map<string, Totals>();
@@ -183,6 +190,7 @@ function monthView(state: BudgetMonthState): MonthView | undefined {
 
 export interface AsOfDeps {
   readonly store: EventStore;
+  readonly checkpoints: FoldCheckpoints;
 }
 
 /**
@@ -195,8 +203,8 @@ export const dailyBudgetAsOf =
   async (input: { userId: string; date: string; asOf: string }): Promise<DailyBudget> => {
     const asOf = parseInstant(input.asOf);
     return dailyBudget({
-      users: usersAsOf(deps.store, asOf),
-      readModel: budgetReadModelAsOf(deps.store, asOf),
+      users: usersAsOf(deps, asOf),
+      readModel: budgetReadModelAsOf(deps, asOf),
     })({ userId: input.userId, date: input.date });
   };
 
@@ -206,7 +214,7 @@ export const monthlyBudgetAsOf =
   async (input: { userId: string; month: string; asOf: string }): Promise<MonthlyBudget> => {
     const asOf = parseInstant(input.asOf);
     return monthlyBudget({
-      users: usersAsOf(deps.store, asOf),
-      readModel: budgetReadModelAsOf(deps.store, asOf),
+      users: usersAsOf(deps, asOf),
+      readModel: budgetReadModelAsOf(deps, asOf),
     })({ userId: input.userId, month: input.month });
   };

@@ -2,6 +2,7 @@ import type { SubjectKeyStore } from '../ports/subject-key-store.port.js';
 import { dailyBudgetAsOf, monthlyBudgetAsOf } from './as-of.query.js';
 import { type AuditDeps, auditEvents, verifyUserChains } from './audit-events.query.js';
 import { exportLog, importLog } from './export-import.js';
+import { FoldCheckpoints } from './fold-checkpoints.js';
 import { securityEvents } from './security-events.query.js';
 import { verifyChains } from './verify-chains.js';
 
@@ -10,6 +11,7 @@ import { verifyChains } from './verify-chains.js';
  * verification, export and import. Spread into the Daybook: `...createAuditUseCases(ports)`.
  */
 export function createAuditUseCases(deps: AuditDeps & { subjectKeys: SubjectKeyStore }) {
+  const asOf = { store: deps.store, checkpoints: new FoldCheckpoints() };
   return {
     auditEvents: auditEvents(deps),
     /** Administrators: every user's security events (sign-ins, token reuse, exports, admin reads). */
@@ -18,8 +20,8 @@ export function createAuditUseCases(deps: AuditDeps & { subjectKeys: SubjectKeyS
     verifyChains: verifyChains(deps),
     /** The HTTP route: the caller's own streams, or (admin, recorded) another user's. */
     verifyUserChains: verifyUserChains(deps),
-    dailyBudgetAsOf: dailyBudgetAsOf(deps),
-    monthlyBudgetAsOf: monthlyBudgetAsOf(deps),
+    dailyBudgetAsOf: dailyBudgetAsOf(asOf),
+    monthlyBudgetAsOf: monthlyBudgetAsOf(asOf),
     exportLog: exportLog(deps),
     importLog: importLog(deps),
   };
