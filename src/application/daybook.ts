@@ -77,6 +77,7 @@ import {
 import { recordedExport } from './transactions/recorded-export.js';
 import { eraseUser } from './users/erase-user.js';
 import { login } from './users/login.js';
+import { recentUsers } from './users/recent-users.js';
 import { registerUser } from './users/register-user.js';
 import { requireUser } from './users/require-user.js';
 import { sessions } from './users/sessions.js';
@@ -142,7 +143,10 @@ const DAY_CLOSE_CRON = '*/15 * * * *';
 
 /** Every use case, wired to the ports. The interfaces layer sees only this. */
 export function createDaybook(ports: DaybookPorts) {
-  const users = trackWrites(commandHandler(ports, userDecider, userCodec), ports.writes);
+  const users = trackWrites(
+    recentUsers(commandHandler(ports, userDecider, userCodec), { writes: ports.writes, clock: ports.clock }),
+    ports.writes,
+  );
   const budgets = trackWrites(
     commandHandler(ports, withBatches(budgetMonthDecider), budgetMonthCodec),
     ports.writes,

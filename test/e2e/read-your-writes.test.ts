@@ -116,6 +116,19 @@ describe.skipIf(!REDIS_URL)('two instances sharing PostgreSQL and Redis (needs R
     expect(bToA).toEqual({ spent: PAIRS, planned: PAIRS, found: PAIRS, amended: PAIRS });
     expect(aToB).toEqual({ spent: PAIRS, planned: PAIRS, found: PAIRS, amended: PAIRS });
   });
+
+  it('reads a profile changed through the other instance at once, although each keeps users it has seen', async () => {
+    if (!a || !b) throw new Error('unreachable: the suite is skipped without REDIS_URL');
+    const user = await registerUser(a.api);
+    const token = user.token;
+    for (let i = 0; i < 20; i++) {
+      const [writer, reader] = i % 2 === 0 ? [a.api, b.api] : [b.api, a.api];
+      expect((await reader('GET', '/api/users/me', { token })).status).toBe(200);
+      const displayName = `name ${i}`;
+      expect((await writer('PUT', '/api/users/me', { token, body: { displayName } })).status).toBe(200);
+      expect((await reader('GET', '/api/users/me', { token })).body.displayName).toBe(displayName);
+    }
+  });
 });
 
 describe('opting out, and asking for a position, while no projection runs', () => {
