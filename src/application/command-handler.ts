@@ -81,17 +81,32 @@ export function commandHandler<C, E extends { type: string; data: unknown }, S>(
     options: HandleOptions,
   ): Promise<Handled<S, E>> => {
     const maxAttempts = options.maxAttempts ?? 10;
-    for (let tries = 1; ; tries++) {
-      const { state, version } = await load(stream);
-      if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
-        throw new WrongExpectedVersionError(
-          stream,
-          options.expectedVersion,
-          version < 0n ? 'no-stream' : version,
-        );
+    // The first try decides on the cached state without asking the store what follows it: an append at
+    // a stale version fails, and the next try reads. Any other answer (nothing to append, a rejection, a
+    // stale If-Match) is given only after the stream's head confirmed the state it was decided on.
+    let unconfirmed = cache.get(stream);
+    for (let tries = unconfirmed ? 0 : 1; ; tries++) {
+      const guess = unconfirmed;
+      unconfirmed = undefined;
+      const { state, version } = guess ?? (await load(stream));
+      let events: E[];
+      try {
+        if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+          throw new WrongExpectedVersionError(
+            stream,
+            options.expectedVersion,
+            version < 0n ? 'no-stream' : version,
+          );
+        }
+        events = decider.decide(command, state);
+      } catch (error) {
+        if (guess) continue;
+        throw error;
       }
-      const events = decider.decide(command, state);
-      if (events.length === 0) return { state, events, version };
+      if (events.length === 0) {
+        if (guess) continue;
+        return { state, events, version };
+      }
       const occurredAt = deps.clock.now().toISOString();
       const toStore = events.map((event) => {
         const { type, data, schemaVersion } = codec.encode(event);
@@ -110,6 +125,7 @@ export function commandHandler<C, E extends { type: string; data: unknown }, S>(
         cache.set(stream, { state: next, version: result.nextExpectedVersion });
         return { state: next, events, version: result.nextExpectedVersion, position: result.position };
       } catch (error) {
+        if (guess && error instanceof WrongExpectedVersionError) continue;
         const retry =
           error instanceof WrongExpectedVersionError &&
           options.expectedVersion === undefined &&

@@ -13,26 +13,30 @@ const TRANSACTIONS = viewName('transactions', 'transactions');
 export class PostgresTransactionMonths implements TransactionMonths {
   constructor(private readonly pool: Pool) {}
 
+  /**
+   * One statement: the claim each id already has, else the month the read model holds it in (history
+   * from before claims), else the month asked for, which is then claimed. Answers the ids held elsewhere.
+   */
   async claim(userId: string, claims: readonly MonthClaim[]): Promise<ReadonlyMap<string, YearMonth>> {
     if (claims.length === 0) return new Map();
-    const ids = claims.map((c) => c.transactionId);
-    await this.pool.query(
-      `INSERT INTO transaction_months (user_id, transaction_id, month)
-       SELECT DISTINCT ON (t.transaction_id) $1::text, t.transaction_id, t.month FROM ${TRANSACTIONS} t
-       WHERE t.user_id = $1::text::uuid AND t.transaction_id = ANY($2::text[])
-       ORDER BY t.transaction_id, (t.status = 'recorded') DESC, t.day DESC
-       ON CONFLICT DO NOTHING`,
-      [userId, ids],
-    );
     const { rows } = await this.pool.query<{ transaction_id: string; month: string }>(
-      `WITH input AS (SELECT * FROM unnest($2::text[], $3::text[]) AS i(transaction_id, month)),
+      `WITH input AS (
+         SELECT DISTINCT ON (transaction_id) transaction_id, month
+         FROM unnest($2::text[], $3::text[]) AS i(transaction_id, month)),
+       recorded AS (
+         SELECT DISTINCT ON (t.transaction_id) t.transaction_id, t.month FROM ${TRANSACTIONS} t
+         WHERE t.user_id = $1::text::uuid AND t.transaction_id = ANY($2::text[])
+         ORDER BY t.transaction_id, (t.status = 'recorded') DESC, t.day DESC),
+       held AS (
+         SELECT i.transaction_id, i.month AS asked, COALESCE(c.month, r.month, i.month) AS month
+         FROM input i
+         LEFT JOIN transaction_months c ON c.user_id = $1 AND c.transaction_id = i.transaction_id
+         LEFT JOIN recorded r ON r.transaction_id = i.transaction_id),
        claimed AS (
          INSERT INTO transaction_months (user_id, transaction_id, month)
-         SELECT DISTINCT ON (transaction_id) $1, transaction_id, month FROM input ON CONFLICT DO NOTHING
-       )
-       SELECT c.transaction_id, c.month FROM transaction_months c JOIN input i USING (transaction_id)
-       WHERE c.user_id = $1 AND c.month <> i.month`,
-      [userId, ids, claims.map((c) => c.month)],
+         SELECT $1, transaction_id, month FROM held ON CONFLICT DO NOTHING)
+       SELECT transaction_id, month FROM held WHERE month <> asked`,
+      [userId, claims.map((c) => c.transactionId), claims.map((c) => c.month)],
     );
     return new Map(rows.map((r) => [r.transaction_id, r.month as YearMonth]));
   }
