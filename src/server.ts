@@ -6,6 +6,9 @@ import { createLogger, type Logger } from './infrastructure/logging/logger.js';
 import { createHttpApp } from './interfaces/http/app.js';
 import { attachRealtimeServer } from './interfaces/ws/ws-server.js';
 
+/** How long a stop waits for requests in flight; well under the process's 10 s deadline (main.ts). */
+const HTTP_DRAIN_MS = 5_000;
+
 export interface RunningDaybook {
   readonly url: string;
   readonly config: Config;
@@ -59,7 +62,19 @@ export async function startDaybook(
         server.close(() => resolve());
         // A keep-alive connection whose request finishes after close() would hold it for keepAliveTimeout.
         const idle = setInterval(() => server.closeIdleConnections(), 50);
-        server.once('close', () => clearInterval(idle));
+        // A request still unanswered after the drain (a stalled upload, a client that stopped reading)
+        // would hold the rest of the stop hostage until the process deadline: its connection is cut.
+        const cut = setTimeout(() => {
+          log.warn(
+            { drainMs: HTTP_DRAIN_MS },
+            'requests still open after the drain: closing their connections',
+          );
+          server.closeAllConnections();
+        }, HTTP_DRAIN_MS);
+        server.once('close', () => {
+          clearInterval(idle);
+          clearTimeout(cut);
+        });
       });
       await runtime.shutdown();
     },
