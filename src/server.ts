@@ -60,6 +60,9 @@ export async function startDaybook(
       await realtime?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
+        // A request that still arrives on an open keep-alive connection is answered, and its connection
+        // closed after the answer.
+        server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
         // A keep-alive connection whose request finishes after close() would hold it for keepAliveTimeout.
         const idle = setInterval(() => server.closeIdleConnections(), 50);
         // A request still unanswered after the drain (a stalled upload, a client that stopped reading)

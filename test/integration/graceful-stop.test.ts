@@ -52,6 +52,8 @@ it('SIGTERM under write load: exit 0, every acknowledged write in the log, WebSo
       LOG_LEVEL: 'info',
       DAYBOOK_DATA_DIR: dataDir,
       JWT_SECRET: 'graceful-stop-secret-graceful-stop-secret-01',
+      // A busy CI machine can take longer than the production bound to hand out a connection.
+      PG_CONNECT_TIMEOUT_MS: '10000',
       RATE_LIMIT_ANONYMOUS_PER_MINUTE: '100000',
       RATE_LIMIT_PER_MINUTE: '1000000',
     },
@@ -95,7 +97,7 @@ it('SIGTERM under write load: exit 0, every acknowledged write in the log, WebSo
       else throw new Error(`before SIGTERM: ${res.status} ${JSON.stringify(res.body)}`);
     }
   });
-  while (acknowledged.length < 40) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (acknowledged.length < 24) await new Promise((resolve) => setTimeout(resolve, 20));
   const children = childrenOf(pid);
   signalled = true;
   const signalledAt = Date.now();
@@ -113,4 +115,4 @@ it('SIGTERM under write load: exit 0, every acknowledged write in the log, WebSo
   expect(logs.at(-1)?.msg).toBe('stopped');
   expect([pid, ...children].filter(alive)).toEqual([]);
   console.log('graceful stop', { acknowledged: acknowledged.length, stopMs, afterStop: refusedAfterStop });
-});
+}, 120_000); // 8–30 s measured on a busy machine, most of it the start; vitest would stop it at 30 s
