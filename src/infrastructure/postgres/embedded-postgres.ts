@@ -38,7 +38,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password: PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: true,
-    // PostgreSQL refuses to run as root; as root the package runs it as the `postgres` OS user.
+    // PostgreSQL refuses to run as root; as root the package creates the `postgres` OS user and runs
+    // initdb as that user (pg_ctl runs as it too, below).
     createPostgresUser: process.getuid?.() === 0,
     onLog: options.onLog ?? (() => undefined),
     onError: (error: unknown) => options.onLog?.(String(error)),
