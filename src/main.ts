@@ -1,7 +1,7 @@
 import { ConfigError, loadConfig } from './infrastructure/config/config.js';
 import { createLogger } from './infrastructure/logging/logger.js';
 import { guardProcess } from './infrastructure/system/process-guard.js';
-import { type RunningDaybook, startDaybook } from './server.js';
+import { startDaybook } from './server.js';
 
 // A shutdown that hangs (a dependency that never answers) must not keep a dying process around.
 const STOP_DEADLINE_MS = 10_000;
@@ -9,23 +9,30 @@ const STOP_DEADLINE_MS = 10_000;
 try {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  let daybook: RunningDaybook | undefined;
+  // Signals are ours from the first instant: one during start-up waits for the start to finish, then
+  // stops what it opened (the embedded PostgreSQL above all) instead of dying with it still running.
+  const starting = startDaybook(process.env, logger);
   let stopping = false;
   const stop = async (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
     logger[code === 0 ? 'info' : 'fatal']({ reason, exitCode: code }, 'shutting down');
-    const deadline = new Promise((resolve) => setTimeout(resolve, STOP_DEADLINE_MS).unref());
-    await Promise.race([
-      daybook?.stop().catch((error) => logger.error({ err: error }, 'stop failed')),
-      deadline,
-    ]);
+    setTimeout(() => {
+      logger.error({ deadlineMs: STOP_DEADLINE_MS }, 'shutdown did not finish in time: forcing exit');
+      process.exit(code === 0 ? 1 : code);
+    }, STOP_DEADLINE_MS);
+    try {
+      await (await starting).stop();
+      logger.info('stopped');
+    } catch (error) {
+      logger.error({ err: error }, 'stop failed');
+      code = code === 0 ? 1 : code;
+    }
     process.exit(code);
   };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(signal, 0));
   guardProcess(logger, (reason) => void stop(reason, 1));
-  daybook = await startDaybook(process.env, logger);
-  process.on('SIGINT', () => void stop('SIGINT', 0));
-  process.on('SIGTERM', () => void stop('SIGTERM', 0));
+  await starting;
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

@@ -6,6 +6,9 @@ import { createLogger, type Logger } from './infrastructure/logging/logger.js';
 import { createHttpApp } from './interfaces/http/app.js';
 import { attachRealtimeServer } from './interfaces/ws/ws-server.js';
 
+/** How long a stop waits for requests in flight; well under the process's 10 s deadline (main.ts). */
+const HTTP_DRAIN_MS = 5_000;
+
 export interface RunningDaybook {
   readonly url: string;
   readonly config: Config;
@@ -52,11 +55,29 @@ export async function startDaybook(
     url: `http://${host}:${port}`,
     config,
     stop: async () => {
-      // WebSocket clients first (1001 "going away"), then HTTP, then the runtime (projections before the notifier).
+      // WebSocket clients first (1001 "going away"), then HTTP: no new connection, the requests in flight
+      // answered; then the runtime: projections, reactions and jobs finish their batch, then pools close.
       await realtime?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeIdleConnections();
+        // A request that still arrives on an open keep-alive connection is answered, and its connection
+        // closed after the answer.
+        server.prependListener('request', (_req, res) => res.setHeader('Connection', 'close'));
+        // A keep-alive connection whose request finishes after close() would hold it for keepAliveTimeout.
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
+        // A request still unanswered after the drain (a stalled upload, a client that stopped reading)
+        // would hold the rest of the stop hostage until the process deadline: its connection is cut.
+        const cut = setTimeout(() => {
+          log.warn(
+            { drainMs: HTTP_DRAIN_MS },
+            'requests still open after the drain: closing their connections',
+          );
+          server.closeAllConnections();
+        }, HTTP_DRAIN_MS);
+        server.once('close', () => {
+          clearInterval(idle);
+          clearTimeout(cut);
+        });
       });
       await runtime.shutdown();
     },

@@ -135,18 +135,19 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
     const subjectKeys = new PostgresSubjectKeyStore(pool);
     const store = new CryptoShreddingEventStore(rawStore, subjectKeys);
     closers.push(() => store.close());
+    const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
+    if (redis) closers.push(() => redis.quit());
+    // Redis pub/sub with REDIS_URL, in process otherwise; closed after the jobs and projections, which publish.
+    const notifier = createNotifier(redis, logger);
+    closers.push(() => notifier.close());
     const jobs = await PgBossJobQueue.start(pool, {
       onError: (error) => {
         dependencyErrors.inc({ dependency: 'pg-boss' });
         logger.warn({ err: error }, 'pg-boss: background query failed; it retries');
       },
     });
+    // Stopped (running jobs finished) before what the jobs use closes: the notifier, Redis, the pool.
     closers.push(() => jobs.stop());
-    const redis = config.REDIS_URL ? await connectRedis(config.REDIS_URL, logger) : undefined;
-    if (redis) closers.push(() => redis.quit());
-    // Redis pub/sub with REDIS_URL, in process otherwise; closed after the projections, which publish.
-    const notifier = createNotifier(redis, logger);
-    closers.push(() => notifier.close());
     // One list of parked events for projections and reactions (retried from the CLI too).
     const parking = new ParkedEvents(pool);
     const projections = new ProjectionRunner(pool, store, PROJECTIONS, logger, {
@@ -349,6 +350,22 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
   } catch (error) {
     await shutdown();
     throw error;
+  }
+}
+
+/** `daybook migrate`: the migrations alone, before a rollout, without starting queues or projections. */
+export async function migrateDatabase(config: Config, logger: Logger): Promise<string[]> {
+  const closers: (() => Promise<unknown>)[] = [];
+  try {
+    const databaseUrl = config.DATABASE_URL ?? (await startLocalPostgres(config, logger, closers));
+    const pool = createPool(
+      { connectionString: databaseUrl, max: 2, connectTimeoutMs: config.PG_CONNECT_TIMEOUT_MS },
+      logger,
+    );
+    closers.push(() => pool.end());
+    return await migrate(pool);
+  } finally {
+    for (const close of closers.reverse()) await close();
   }
 }
 

