@@ -1,3 +1,5 @@
+import { benchCommands } from './commands.js';
+import { benchGrowth } from './growth.js';
 import { benchHttp } from './http.js';
 import { benchProjections } from './projections.js';
 
@@ -5,6 +7,8 @@ import { benchProjections } from './projections.js';
 const SCENARIOS: Record<string, () => Promise<unknown>> = {
   projections: benchProjections,
   http: benchHttp,
+  growth: benchGrowth,
+  commands: benchCommands,
 };
 
 const wanted = process.argv.slice(2);
