@@ -3,6 +3,7 @@ import {
   type AuditLog,
   type AuditQuery,
   ownsStream,
+  type StreamEvent,
   type StreamHead,
   type StreamKindQuery,
 } from '../../application/ports/audit-log.port.js';
@@ -15,7 +16,8 @@ const BELOW_HORIZON = 'e.transaction_id < pg_snapshot_xmin(pg_current_snapshot()
 const OCCURRED_AT = "COALESCE(e.occurred_at, (e.metadata->>'occurredAt')::timestamptz)";
 const STREAM_PAGE = 1000;
 const KIND = /^[a-z][a-z0-9_]*$/;
-const EXPORT_CHUNK = 500;
+/** Rows per FETCH of the whole-log scans (export, verify): few round trips, bounded memory. */
+const EXPORT_CHUNK = 5000;
 
 /**
  * The audit reader over the PostgreSQL event store's tables (`events`, `streams`). A user's streams are
@@ -122,6 +124,40 @@ export class PostgresAuditLog implements AuditLog {
       for (;;) {
         const { rows } = await client.query<EventRow>(`FETCH ${EXPORT_CHUNK} FROM audit_export`);
         for (const row of rows) yield toRecorded(row);
+        if (rows.length < EXPORT_CHUNK) break;
+      }
+      await client.query('COMMIT');
+      open = false;
+    } finally {
+      await end(client, open);
+    }
+  }
+
+  /**
+   * The whole log in (stream, revision) order, through the (stream_id, stream_revision) index, each row
+   * with its stream's head; same snapshot and cursor as `events`.
+   */
+  async *eventsByStream(): AsyncIterable<readonly StreamEvent[]> {
+    const client = await this.pool.connect();
+    let open = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      open = true;
+      await client.query(
+        `DECLARE audit_scan NO SCROLL CURSOR FOR
+         SELECT ${EVENT_COLUMNS}, s.revision::text AS head_revision, s.last_hash AS head_hash
+         FROM ${EVENT_SOURCE} ORDER BY e.stream_id, e.stream_revision`,
+      );
+      let head: StreamHead | undefined;
+      for (;;) {
+        const { rows } = await client.query<EventRow & { head_revision: string; head_hash: string }>(
+          `FETCH ${EXPORT_CHUNK} FROM audit_scan`,
+        );
+        yield rows.map((row) => {
+          if (head?.stream !== row.stream_name)
+            head = { stream: row.stream_name, revision: BigInt(row.head_revision), lastHash: row.head_hash };
+          return { event: toRecorded(row), head };
+        });
         if (rows.length < EXPORT_CHUNK) break;
       }
       await client.query('COMMIT');
