@@ -29,7 +29,10 @@ const COPY_STAGING = `COPY log_import_staging (seq, stream, ${COPY_EVENT_COLUMNS
  * follower's horizon stays correct; stream heads are updated in the same transaction.
  */
 export class PostgresLogLoader implements LogLoader {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: { moveRows?: number } = {},
+  ) {}
 
   async target(): Promise<{ empty: boolean; unfinished: string[] }> {
     const { rows } = await this.pool.query<{ empty: boolean; unfinished: string[] }>(
@@ -50,7 +53,7 @@ export class PostgresLogLoader implements LogLoader {
       client.release(true);
       throw error;
     }
-    return new PostgresLoadSession(client);
+    return new PostgresLoadSession(client, this.options.moveRows ?? MOVE_ROWS);
   }
 }
 
@@ -61,7 +64,10 @@ class PostgresLoadSession implements LoadSession {
   private closed = false;
   private failure: unknown;
 
-  constructor(private readonly client: PoolClient) {}
+  constructor(
+    private readonly client: PoolClient,
+    private readonly moveRows: number,
+  ) {}
 
   async stage(events: readonly StagedEvent[]): Promise<void> {
     for (const event of events) {
@@ -113,8 +119,9 @@ class PostgresLoadSession implements LoadSession {
     );
     const importId = rows[0]?.id;
     let moved = 0;
-    for (let from = 0; from < this.staged; from += MOVE_ROWS) {
-      moved += await this.move(from, Math.min(from + MOVE_ROWS, this.staged), options.skipExisting, importId);
+    for (let from = 0; from < this.staged; from += this.moveRows) {
+      const to = Math.min(from + this.moveRows, this.staged);
+      moved += await this.move(from, to, options.skipExisting, importId);
       options.onProgress?.({ phase: 'moved', events: moved });
     }
     const skipped = this.staged - moved;
