@@ -3,15 +3,21 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECTIONS } from '../../projections/index.js';
 import { createAuditUseCases } from '../../src/application/audit/audit-use-cases.js';
+import { comparePositions } from '../../src/application/ports/event-store.port.js';
 import { PostgresAuditLog } from '../../src/infrastructure/audit/postgres-audit-log.js';
 import { PostgresLogLoader } from '../../src/infrastructure/audit/postgres-log-loader.js';
+import { loadConfig } from '../../src/infrastructure/config/config.js';
+import { buildRuntime } from '../../src/infrastructure/container.js';
 import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
+import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { randomIds, systemClock } from '../../src/infrastructure/system/system-clock.js';
 import { auditVerify, exportCommand, importCommand } from '../../src/interfaces/cli/audit.js';
 import { generateEventLog } from '../support/event-log-generator.js';
 import { testDatabase } from '../support/postgres.js';
+import { readModels, until } from '../support/settled.js';
 
 /**
  * `daybook import` on a generated log of a few thousand events: staged with COPY, every chain checked,
@@ -34,7 +40,8 @@ function side(pool: pg.Pool) {
   return { pool, audit, out, lines };
 }
 
-const source = side((await testDatabase()).pool);
+const sourceDb = await testDatabase();
+const source = side(sourceDb.pool);
 const generated = await generateEventLog(source.pool, {
   users: 16,
   monthsPerUser: 2,
@@ -129,4 +136,41 @@ describe('bulk import', () => {
     );
     expect(await count(target.pool)).toBe(0);
   });
+
+  it('rebuilds every read model of the imported log to the same rows as the source', async () => {
+    const targetDb = await testDatabase();
+    const target = side(targetDb.pool);
+    expect(await importCommand(target.audit, ['--in', file], target.out)).toBe(0);
+    const models: Record<string, string[]>[] = [];
+    for (const db of [sourceDb, targetDb]) {
+      const runtime = await buildRuntime(
+        loadConfig({
+          DATABASE_URL: db.url,
+          JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+          DAYBOOK_DATA_DIR: dir,
+          DAYBOOK_ROLES: 'api',
+          LOG_LEVEL: 'silent',
+        }),
+        createLogger('silent'),
+      );
+      try {
+        await runtime.projections.start();
+        const head = await new PostgresEventStore(db.pool).headPosition();
+        await until(
+          () => runtime.projections.status(),
+          (status) =>
+            status.length === PROJECTIONS.length &&
+            status.every((g) => g.status === 'live' && comparePositions(g.position, head) >= 0),
+          'projections caught up',
+          120_000,
+        );
+        models.push(await readModels(db.pool));
+      } finally {
+        await runtime.projections.stop();
+        await runtime.shutdown();
+      }
+    }
+    expect(Object.keys(models[0] ?? {}).length).toBeGreaterThanOrEqual(PROJECTIONS.length);
+    expect(models[1]).toEqual(models[0]);
+  }, 240_000);
 });
