@@ -72,9 +72,9 @@ const LOG_COLUMNS = `global_position, transaction_id, occurred_at, stream_id, st
   event_id, correlation_id, causation_id, actor_id, event_type, prev_hash, hash, data, metadata`;
 
 /** Rows per COPY statement of the baselines: each is its own short transaction, as the import's are. */
-const COPY_ROWS = 50_000;
+const COPY_ROWS = 10_000;
 
-/** COPY (the log) TO STDOUT, 50,000 rows per statement (kept in memory with `keep`): the scan baseline. */
+/** COPY (the log) TO STDOUT, 10,000 rows per statement (kept in memory with `keep`): the scan baseline. */
 async function copyOut(pool: pg.Pool, keep: boolean): Promise<{ ranges: Buffer[][]; bytes: number }> {
   const client = await pool.connect();
   const ranges: Buffer[][] = [];

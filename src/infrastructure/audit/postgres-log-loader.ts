@@ -14,9 +14,10 @@ import { COPY_EVENT_COLUMNS, copyEventLine } from '../event-store/event-row.js';
 /** One load at a time: the staging table is shared. */
 const LOAD_LOCK = 7_400_019;
 /** Rows per COPY statement: each is its own short transaction (the read horizon is cluster-wide). */
-const STAGE_ROWS = 50_000;
-/** Rows moved per transaction: large enough to be fast, short enough (~1 s) not to hold the horizon. */
-const MOVE_ROWS = 50_000;
+const STAGE_ROWS = 10_000;
+/** Rows moved per transaction: large enough to be fast, short enough (well under a second on an idle
+ * machine, a few seconds on a saturated one) not to hold the cluster-wide read horizon for long. */
+const MOVE_ROWS = 10_000;
 /** How long a load waits for other transactions to let its events be read (see untilReadable). */
 const HORIZON_WAIT_MS = 10_000;
 
