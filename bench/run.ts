@@ -1,3 +1,4 @@
+import { benchBigdata } from './bigdata.js';
 import { benchCommands } from './commands.js';
 import { benchGrowth } from './growth.js';
 import { benchHttp } from './http.js';
@@ -9,6 +10,7 @@ const SCENARIOS: Record<string, () => Promise<unknown>> = {
   http: benchHttp,
   growth: benchGrowth,
   commands: benchCommands,
+  bigdata: benchBigdata,
 };
 
 const wanted = process.argv.slice(2);

@@ -50,6 +50,7 @@ import type { IdempotencyStore } from './ports/idempotency-store.port.js';
 import type { ImportTaskStore } from './ports/import-task-store.port.js';
 import type { InstallationSecrets } from './ports/installation-secrets.port.js';
 import type { JobQueue } from './ports/job-queue.port.js';
+import type { LogLoader } from './ports/log-loader.port.js';
 import type { ErrorLogger } from './ports/logger.port.js';
 import type { LoginThrottle } from './ports/login-throttle.port.js';
 import type { NotificationListener, Notifier } from './ports/notifier.port.js';
@@ -112,6 +113,8 @@ export interface DaybookPorts {
   readonly auditLog: AuditLog;
   /** Data keys and credentials, for backup and restore. */
   readonly secrets: InstallationSecrets;
+  /** Bulk loading for import and restore (PostgreSQL); without it they append event by event. */
+  readonly logLoader?: LogLoader;
   /** Accounts that get the admin scope when they log in (ADMIN_EMAILS). */
   readonly adminEmails: readonly string[];
   /** Failures the application reports without failing the request (a security event not recorded). */

@@ -30,6 +30,7 @@ import type { UserDirectory } from '../application/ports/user-directory.port.js'
 import type { WritePositions } from '../application/ports/write-positions.port.js';
 import { EventStoreAuditLog } from './audit/event-store-audit-log.js';
 import { PostgresAuditLog } from './audit/postgres-audit-log.js';
+import { PostgresLogLoader } from './audit/postgres-log-loader.js';
 import { argon2PasswordHasher } from './auth/argon2-password-hasher.js';
 import { JwtTokenService } from './auth/jwt-token-service.js';
 import { MemoryTokenStore } from './auth/memory-token-store.js';
@@ -322,6 +323,9 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           rawStore: ctx.get(TOKENS.RawEventStore),
           auditLog: ctx.get(TOKENS.AuditLog),
           secrets: new PostgresInstallationSecrets(ctx.get(TOKENS.Pool)),
+          ...(config.EVENTSTORE_CONNECTION_STRING
+            ? {}
+            : { logLoader: new PostgresLogLoader(ctx.get(TOKENS.Pool)) }),
           adminEmails: config.ADMIN_EMAILS,
           logger: ctx.get(TOKENS.Logger),
           writes: ctx.get(TOKENS.WritePositions),

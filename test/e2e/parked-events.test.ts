@@ -20,9 +20,9 @@ async function insertDirectly(stream: string, type: string, data: object): Promi
   await db.pool.query(
     `WITH head AS (
        INSERT INTO streams (stream_name, revision, last_hash) VALUES ($1, 0, 'x')
-       ON CONFLICT (stream_name) DO UPDATE SET revision = streams.revision + 1 RETURNING revision)
-     INSERT INTO events (stream_name, stream_revision, event_id, event_type, data, metadata)
-     SELECT $1, revision, $2, $3, $4, $5 FROM head`,
+       ON CONFLICT (stream_name) DO UPDATE SET revision = streams.revision + 1 RETURNING revision, stream_id)
+     INSERT INTO event_log (stream_id, stream_revision, event_id, event_type, data, metadata)
+     SELECT stream_id, revision, $2, $3, $4, $5 FROM head`,
     [
       stream,
       id,

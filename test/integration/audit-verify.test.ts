@@ -63,7 +63,7 @@ describe('hash chain verification on PostgreSQL', () => {
     const carol = await auditHistory(store, auditLog);
     const [first, second] = await store.readStream(carol.month);
     await db.pool.query(
-      `UPDATE events SET metadata = jsonb_set(metadata, '{prevHash}', to_jsonb(repeat('0', 64))) WHERE event_id = $1`,
+      `UPDATE event_log SET prev_hash = decode(repeat('0', 64), 'hex') WHERE event_id = $1`,
       [second!.id],
     );
     expect((await audit.verifyChains({ userId: carol.userId })).firstBroken).toMatchObject({

@@ -24,10 +24,12 @@ describe('PostgreSQL $all order with overlapping transactions', () => {
     await db.pool.query(`
       CREATE FUNCTION hold_slow_append() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.stream_name LIKE 'slow-%' THEN PERFORM pg_advisory_xact_lock_shared(${HOLD}); END IF;
+        IF (SELECT stream_name FROM streams WHERE stream_id = NEW.stream_id) LIKE 'slow-%' THEN
+          PERFORM pg_advisory_xact_lock_shared(${HOLD});
+        END IF;
         RETURN NEW;
       END $$;
-      CREATE TRIGGER hold_slow_append AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION hold_slow_append();`);
+      CREATE TRIGGER hold_slow_append AFTER INSERT ON event_log FOR EACH ROW EXECUTE FUNCTION hold_slow_append();`);
     const holder = new pg.Client({ connectionString: db.url });
     await holder.connect();
     await holder.query('SELECT pg_advisory_lock($1)', [HOLD]);

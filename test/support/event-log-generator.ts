@@ -2,7 +2,12 @@ import type { Connection, Pool, PoolClient } from 'pg';
 import { chainEvents } from '../../src/application/event-store/hash-chain.js';
 import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import { userCodec } from '../../src/application/events/user.codec.js';
-import type { EventMetadata, JsonObject, NewEvent } from '../../src/application/ports/event-store.port.js';
+import type {
+  EventMetadata,
+  JsonObject,
+  NewEvent,
+  StoredMetadata,
+} from '../../src/application/ports/event-store.port.js';
 import { budgetMonthDecider, budgetMonthStream } from '../../src/domain/budget-month/budget-month.js';
 import type { BudgetMonthCommand } from '../../src/domain/budget-month/commands.js';
 import type {
@@ -22,6 +27,11 @@ import {
 } from '../../src/domain/shared/local-date.js';
 import type { Currency } from '../../src/domain/shared/money.js';
 import { type UserEvent, userStream } from '../../src/domain/user/user.js';
+import {
+  COPY_EVENT_COLUMNS,
+  copyEventLine,
+  copyText,
+} from '../../src/infrastructure/event-store/event-row.js';
 
 /**
  * A realistic, deterministic (seeded) event log for load tests and benchmarks: `users` users, each
@@ -76,7 +86,7 @@ export interface EventLogOptions {
   readonly onProgress?: (events: number) => void;
 }
 
-/** Generates the log into `events` and `streams` of the database behind `pool`; returns the event count. */
+/** Generates the log into `event_log` and `streams` of the database behind `pool`; returns the event count. */
 export async function generateEventLog(pool: Pool, options: EventLogOptions): Promise<number> {
   const client = await pool.connect();
   const loader = new CopyLoader(
@@ -86,6 +96,7 @@ export async function generateEventLog(pool: Pool, options: EventLogOptions): Pr
   );
   try {
     await client.query('BEGIN');
+    await loader.start();
     const total = await simulateEventLog(options, loader);
     await loader.finish();
     await client.query('COMMIT');
@@ -99,14 +110,14 @@ export async function generateEventLog(pool: Pool, options: EventLogOptions): Pr
   }
 }
 
-/** One event as stored: data and metadata as JSON text. */
+/** One event as stored: data as JSON text, metadata with its hash chain. */
 export interface GeneratedEvent {
   readonly stream: string;
   readonly revision: bigint;
   readonly id: string;
   readonly type: string;
   readonly data: string;
-  readonly metadata: string;
+  readonly metadata: StoredMetadata;
 }
 
 /** Where the simulation puts its output: the database loader, or memory. */
@@ -176,17 +187,8 @@ export function copyIn(client: PoolClient, text: string, payload: Buffer | reado
   });
 }
 
-/** COPY text format: backslash, tab, newline and carriage return are escaped (JSON text has only the first). */
-const copyText = (value: string): string =>
-  /[\\\t\n\r]/.test(value)
-    ? value.replace(/[\\\t\n\r]/g, (c) =>
-        c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
-      )
-    : value;
-
-const COPY_EVENTS =
-  'COPY events (stream_name, stream_revision, event_id, event_type, data, metadata) FROM STDIN';
-const COPY_STREAMS = 'COPY streams (stream_name, revision, last_hash) FROM STDIN';
+const COPY_EVENTS = `COPY event_log (stream_id, ${COPY_EVENT_COLUMNS}) FROM STDIN`;
+const COPY_STREAMS = 'COPY streams (stream_id, stream_name, revision, last_hash) FROM STDIN';
 
 /** Buffers rows as COPY text and writes them a chunk at a time, at most one chunk in flight. */
 class CopyLoader implements EventSink {
@@ -195,6 +197,9 @@ class CopyLoader implements EventSink {
   private inflight: Promise<void> = Promise.resolve();
   private failure: unknown;
   private inTransaction = 0;
+  /** Stream ids are given here (the events of a stream are written before its `streams` row). */
+  private readonly streamIds = new Map<string, number>();
+  private nextStreamId = 0;
 
   constructor(
     private readonly client: PoolClient,
@@ -202,14 +207,29 @@ class CopyLoader implements EventSink {
     private readonly rowsPerTransaction: number,
   ) {}
 
-  event(e: GeneratedEvent): void {
-    this.events.push(
-      `${e.stream}\t${e.revision}\t${e.id}\t${e.type}\t${copyText(e.data)}\t${copyText(e.metadata)}\n`,
+  async start(): Promise<void> {
+    const { rows } = await this.client.query<{ last: number }>(
+      'SELECT COALESCE(max(stream_id), 0) AS last FROM streams',
     );
+    this.nextStreamId = (rows[0]?.last ?? 0) + 1;
+  }
+
+  private streamId(stream: string): number {
+    let id = this.streamIds.get(stream);
+    if (id === undefined) {
+      id = this.nextStreamId++;
+      this.streamIds.set(stream, id);
+    }
+    return id;
+  }
+
+  event(e: GeneratedEvent): void {
+    this.events.push(copyEventLine(this.streamId(e.stream), e.revision, e.id, e.type, e.data, e.metadata));
   }
 
   stream(stream: string, revision: bigint, lastHash: string): void {
-    this.streams.push(`${stream}\t${revision}\t${lastHash}\n`);
+    this.streams.push(`${this.streamId(stream)}\t${copyText(stream)}\t${revision}\t${lastHash}\n`);
+    this.streamIds.delete(stream);
   }
 
   async drain(): Promise<void> {
@@ -253,6 +273,9 @@ class CopyLoader implements EventSink {
     await this.settle();
     this.send();
     await this.settle();
+    await this.client.query("SELECT setval(pg_get_serial_sequence('streams', 'stream_id'), $1::int, false)", [
+      this.nextStreamId,
+    ]);
   }
 }
 
@@ -459,7 +482,7 @@ class StreamWriter {
         id: event.id,
         type: event.type,
         data: JSON.stringify(event.data),
-        metadata: JSON.stringify(event.metadata),
+        metadata: event.metadata,
       });
       if (scriptedIds && this.scriptedUserId !== undefined)
         this.renamed.set(scriptedIds[i] as string, event.id);

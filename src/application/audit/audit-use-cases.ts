@@ -1,3 +1,4 @@
+import type { LogLoader } from '../ports/log-loader.port.js';
 import type { SubjectKeyStore } from '../ports/subject-key-store.port.js';
 import { dailyBudgetAsOf, monthlyBudgetAsOf } from './as-of.query.js';
 import { type AuditDeps, auditEvents, verifyUserChains } from './audit-events.query.js';
@@ -10,7 +11,9 @@ import { verifyChains } from './verify-chains.js';
  * Audit and replay (issue 6): the audit trail, the security log, as-of queries, hash-chain
  * verification, export and import. Spread into the Daybook: `...createAuditUseCases(ports)`.
  */
-export function createAuditUseCases(deps: AuditDeps & { subjectKeys: SubjectKeyStore }) {
+export function createAuditUseCases(
+  deps: AuditDeps & { subjectKeys: SubjectKeyStore; logLoader?: LogLoader },
+) {
   const asOf = { store: deps.store, checkpoints: new FoldCheckpoints() };
   return {
     auditEvents: auditEvents(deps),

@@ -3,9 +3,11 @@ import { type AuditLog, streamOwner } from '../ports/audit-log.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventStore, JsonObject, StoredMetadata } from '../ports/event-store.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
+import type { LogLoader } from '../ports/log-loader.port.js';
 import type { SubjectKeyStore } from '../ports/subject-key-store.port.js';
 import { appendSecurityEvent } from '../security/security-log.js';
-import { ImportError, type ImportResult, logImporter } from './log-importer.js';
+import { appendingLogLoader } from './appending-log-loader.js';
+import { ImportError, type ImportProgress, type ImportResult, logImporter } from './log-importer.js';
 
 /**
  * One line of an export (JSON Lines): an event as stored, without its store-specific global position.
@@ -80,33 +82,46 @@ export const exportLog = (deps: { auditLog: AuditLog; store: EventStore; clock: 
   };
 
 /**
- * Loads an export into an empty log (see `logImporter`). An export carries no data keys, so every user
- * whose streams were imported and who has no key here is recorded as erased: their personal fields read
- * "[erased]" (they cannot be decrypted anyway) instead of failing every reader. Use backup/restore to
- * move an installation with its keys.
+ * Loads an export into this installation (see `logImporter`): into an empty log, or, with `append`, next
+ * to what the log holds (events it already has are skipped by id). An import that was cut short is
+ * resumed by importing the same file again. An export carries no data keys, so every user whose streams
+ * were imported and who has no key here is recorded as erased: their personal fields read "[erased]"
+ * (they cannot be decrypted anyway) instead of failing every reader. Use backup/restore to move an
+ * installation with its keys.
  */
 export const importLog =
-  (deps: { store: EventStore; auditLog: AuditLog; subjectKeys: SubjectKeyStore }) =>
+  (deps: { store: EventStore; auditLog: AuditLog; subjectKeys: SubjectKeyStore; logLoader?: LogLoader }) =>
   async (
     lines: AsyncIterable<string>,
-    options: { onProgress?: (events: number) => void } = {},
+    options: { append?: boolean; onProgress?: (progress: ImportProgress) => void } = {},
   ): Promise<ImportResult & { readonly erasedUsers: number }> => {
-    if (!(await deps.auditLog.isEmpty())) {
-      throw new ImportError(
-        'The event log is not empty: import loads an export into an empty instance only',
-        0,
-      );
+    const loader = deps.logLoader ?? appendingLogLoader(deps.store, deps.auditLog);
+    const target = await loader.target();
+    if (!target.empty && !options.append && target.unfinished.length === 0) throw notEmpty();
+    const session = await loader.open();
+    try {
+      const importer = logImporter(session, options);
+      let lineNumber = 0;
+      for await (const text of lines) {
+        lineNumber += 1;
+        if (text.trim() === '') continue;
+        await importer.offer(parseJson(text, lineNumber), lineNumber);
+      }
+      const source = importer.source();
+      if (!target.empty && !options.append && !target.unfinished.includes(source)) throw notEmpty();
+      const result = await importer.finish({ source, skipExisting: !target.empty });
+      return { ...result, erasedUsers: await eraseKeyless(deps.subjectKeys, importer.streams()) };
+    } finally {
+      await session.close();
     }
-    const importer = logImporter(deps.store, options);
-    let lineNumber = 0;
-    for await (const text of lines) {
-      lineNumber += 1;
-      if (text.trim() === '') continue;
-      await importer.offer(parseJson(text, lineNumber), lineNumber);
-    }
-    const result = await importer.finish();
-    return { ...result, erasedUsers: await eraseKeyless(deps.subjectKeys, importer.streams()) };
   };
+
+const notEmpty = () =>
+  new ImportError(
+    'The event log is not empty: import loads an export into an empty instance (or resumes an import of ' +
+      'the same file that was cut short); --append adds it to the events already there',
+    0,
+  );
 
 /** Records as erased every owner of these streams who has no data key (nor tombstone) in this installation. */
 async function eraseKeyless(keys: SubjectKeyStore, streams: Iterable<string>): Promise<number> {

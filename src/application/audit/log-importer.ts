@@ -1,14 +1,27 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { eventHash } from '../event-store/hash-chain.js';
-import type { EventMetadata, EventStore, JsonObject, NewEvent } from '../ports/event-store.port.js';
-import { WrongExpectedVersionError } from '../ports/event-store.port.js';
+import type { EventMetadata, JsonObject, NewEvent, StoredMetadata } from '../ports/event-store.port.js';
+import {
+  LoadConflictError,
+  type LoadProgress,
+  type LoadSession,
+  type StagedEvent,
+} from '../ports/log-loader.port.js';
 
 export interface ImportResult {
+  /** Events in the file. */
   readonly events: number;
   readonly streams: number;
+  /** Events written by this run, and those the log already held (from an interrupted run). */
+  readonly moved: number;
+  readonly skipped: number;
 }
 
-/** An import stopped; `imported` events were appended before it (the target must be emptied to retry). */
+/**
+ * An import stopped; `imported` events were written before it. Running the same import again resumes
+ * it (events already in the log are skipped by id).
+ */
 export class ImportError extends Error {
   constructor(
     message: string,
@@ -20,12 +33,18 @@ export class ImportError extends Error {
 }
 
 export interface LogImporter {
-  /** The next exported event (a parsed JSON value; `line` names it in errors). */
+  /** The next exported event (a parsed JSON value; `line` names it in errors): checked and staged. */
   offer(value: unknown, line: number): Promise<void>;
-  /** Appends what is still batched and checks that no stream misses a revision. */
-  finish(): Promise<ImportResult>;
-  /** The streams that received events so far. */
+  /**
+   * Checks that no stream misses a revision, then moves what was staged into the log (`source`: the
+   * SHA-256 of the input, by which an interrupted run is resumed; `skipExisting` for a target that
+   * already has events).
+   */
+  finish(options: { source: string; skipExisting: boolean }): Promise<ImportResult>;
+  /** The streams of the file seen so far. */
   streams(): Iterable<string>;
+  /** What was offered, as the SHA-256 of its events' hashes in order: the same file gives the same. */
+  source(): string;
 }
 
 const json = z.json();
@@ -53,59 +72,41 @@ interface Parsed {
   readonly hash: string;
 }
 
-/** Appends per stream are grouped up to this many consecutive events of one stream. */
-const BATCH = 500;
+/** Events are staged this many at a time. */
+const BATCH = 5000;
 /** Events that arrived before an earlier revision of their stream, held until it comes. */
 const MAX_OUT_OF_ORDER = 10_000;
 
+export type ImportProgress = LoadProgress | { readonly phase: 'checked'; readonly events: number };
+
 /**
- * Appends exported events to an empty log through the append path (never a logical dump: the xid8 read
- * horizon needs transaction ids of this cluster, DESIGN.md §5). Each event goes to its stream at
- * expected version `revision - 1`, in the order offered, so ids, order within each stream and relative
- * global order are kept, and chaining recomputes the same hashes: each event's hash is checked against
- * the exported one before it is appended and read back after, and the import stops at the first
- * difference. Used by `import` (an export) and `restore` (a backup).
+ * Loads exported events (import, restore) at COPY speed: one streaming pass checks every stream's hash
+ * chain (each event's prevHash is its predecessor's hash and its hash is recomputed with `eventHash`)
+ * and stages the events; only when the whole input checked out are they moved into the log, in large
+ * transactions of this installation (never a logical dump: the xid8 read horizon needs transaction ids
+ * of this cluster, DESIGN.md §5). Ids, stream revisions, hashes and the relative global order are
+ * kept. A stream's events may arrive out of order (up to MAX_OUT_OF_ORDER held); each stream starts at
+ * revision 0 in the input.
  */
 export function logImporter(
-  store: EventStore,
-  options: { onProgress?: (events: number) => void } = {},
+  session: LoadSession,
+  options: { onProgress?: (progress: ImportProgress) => void } = {},
 ): LogImporter {
-  let imported = 0;
+  let checked = 0;
   /** Per stream: the next revision expected and the hash of the last one accepted. */
   const heads = new Map<string, { next: bigint; hash: string }>();
   const waiting = new Map<string, Map<bigint, Parsed>>();
   let waitingCount = 0;
-  let batch: Parsed[] = [];
-  const failure = (message: string) =>
-    new ImportError(`${message}; ${imported} event(s) were imported`, imported);
+  let batch: StagedEvent[] = [];
+  const sourceHash = createHash('sha256');
+  const failure = (message: string) => new ImportError(`${message}; nothing was imported`, 0);
 
   const flush = async () => {
-    const first = batch[0];
-    if (!first) return;
-    const { stream, revision } = first;
-    try {
-      await store.append(
-        stream,
-        batch.map((p) => p.event),
-        revision === 0n ? 'no-stream' : revision - 1n,
-      );
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
-      throw failure(`line ${first.line}: ${error.message} (is another process writing to this instance?)`);
-    }
-    const stored = await store.readStream(stream, { fromRevision: revision, maxCount: batch.length });
-    batch.forEach((p, i) => {
-      const got = stored[i];
-      if (got?.id !== p.event.id || got.metadata.hash !== p.hash) {
-        throw failure(
-          `line ${p.line}: ${stream}@${p.revision} (${p.event.id}) was stored with hash ${got?.metadata.hash} ` +
-            `but the export says ${p.hash}`,
-        );
-      }
-    });
-    imported += batch.length;
+    if (batch.length === 0) return;
+    const staged = batch;
     batch = [];
-    options.onProgress?.(imported);
+    await session.stage(staged);
+    options.onProgress?.({ phase: 'checked', events: checked });
   };
 
   const accept = async (p: Parsed, head: { next: bigint; hash: string }) => {
@@ -130,9 +131,18 @@ export function logImporter(
           `${p.hash}: the event was altered after it was recorded`,
       );
     }
-    if (batch.length >= BATCH || (batch[0] && batch[0].stream !== p.stream)) await flush();
-    batch.push(p);
     heads.set(p.stream, { next: p.revision + 1n, hash: p.hash });
+    sourceHash.update(p.hash);
+    checked += 1;
+    batch.push({
+      stream: p.stream,
+      revision: p.revision,
+      id: p.event.id,
+      type: p.event.type,
+      data: p.event.data,
+      metadata: { ...p.event.metadata, prevHash: p.prevHash, hash: p.hash } as StoredMetadata,
+    });
+    if (batch.length >= BATCH) await flush();
   };
 
   const offer = async (p: Parsed) => {
@@ -167,7 +177,7 @@ export function logImporter(
 
   return {
     offer: async (value, line) => offer(parseEvent(value, line, failure)),
-    finish: async () => {
+    finish: async ({ source, skipExisting }) => {
       await flush();
       for (const [stream, held] of waiting) {
         const first = [...held.keys()].sort((a, b) => (a < b ? -1 : 1))[0];
@@ -175,13 +185,78 @@ export function logImporter(
           `${stream}: revision ${heads.get(stream)?.next ?? 0n} is missing from the file (it has revision ${first})`,
         );
       }
-      return { events: imported, streams: heads.size };
+      let moved = 0;
+      try {
+        const result = await session.commit({
+          source,
+          skipExisting,
+          onProgress: (progress) => {
+            if (progress.phase === 'moved') moved = progress.events;
+            options.onProgress?.(progress);
+          },
+        });
+        return { events: checked, streams: heads.size, ...result };
+      } catch (error) {
+        if (!(error instanceof LoadConflictError)) throw error;
+        throw new ImportError(`${error.message}; ${moved} event(s) were imported`, moved);
+      }
     },
     streams: () => heads.keys(),
+    source: () => sourceHash.copy().digest('hex'),
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SHA256 = /^[0-9a-f]{64}$/;
+/** Stream revisions are stored as integer (migration 013). */
+const MAX_REVISION = 2_147_483_647;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The checks of `exportedLine`, by hand: a million lines go through here, and the schema walks every
+ * value of `data`, which JSON.parse already guarantees is JSON. Anything unusual goes to the schema,
+ * which also words the error.
+ */
+function quickParse(value: unknown, line: number): Parsed | undefined {
+  if (!isObject(value)) return undefined;
+  const { stream, revision, id, type, data, metadata } = value;
+  if (typeof stream !== 'string' || stream.length < 1 || stream.length > 500) return undefined;
+  if (typeof revision !== 'number' || !Number.isInteger(revision) || revision < 0) return undefined;
+  if (typeof id !== 'string' || !UUID.test(id)) return undefined;
+  if (typeof type !== 'string' || type.length < 1 || type.length > 200) return undefined;
+  if (!isObject(data) || !isObject(metadata)) return undefined;
+  const { prevHash, hash, ...rest } = metadata;
+  if (
+    typeof rest.correlationId !== 'string' ||
+    typeof rest.occurredAt !== 'string' ||
+    typeof rest.schemaVersion !== 'number' ||
+    typeof prevHash !== 'string' ||
+    typeof hash !== 'string' ||
+    !SHA256.test(hash)
+  )
+    return undefined;
+  return {
+    line,
+    stream,
+    revision: BigInt(revision),
+    prevHash,
+    hash,
+    event: { id, type, data: data as JsonObject, metadata: rest as EventMetadata },
   };
 }
 
 function parseEvent(value: unknown, line: number, failure: (message: string) => ImportError): Parsed {
+  const parsed = quickParse(value, line) ?? schemaParse(value, line, failure);
+  if (parsed.revision > MAX_REVISION)
+    throw failure(
+      `line ${line}: revision ${parsed.revision} is beyond what the log stores (${MAX_REVISION})`,
+    );
+  return parsed;
+}
+
+function schemaParse(value: unknown, line: number, failure: (message: string) => ImportError): Parsed {
   const parsed = exportedLine.safeParse(value);
   if (!parsed.success) {
     throw failure(`line ${line} is not an exported event: ${z.prettifyError(parsed.error)}`);

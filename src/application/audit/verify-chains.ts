@@ -1,6 +1,6 @@
 import { eventHash } from '../event-store/hash-chain.js';
 import type { AuditLog, StreamHead } from '../ports/audit-log.port.js';
-import type { EventStore } from '../ports/event-store.port.js';
+import type { EventStore, RecordedEvent } from '../ports/event-store.port.js';
 
 /**
  * Where a stream's hash chain breaks:
@@ -25,9 +25,9 @@ export interface ChainReport {
   readonly streams: number;
   readonly events: number;
   readonly ok: boolean;
-  /** The first break found (streams are checked in name order). */
+  /** The first break found (by stream name). */
   readonly firstBroken?: BrokenLink;
-  /** Every broken stream's first break, at most MAX_REPORTED of them. */
+  /** Every broken stream's first break, at most MAX_REPORTED of them (in the order found). */
   readonly broken: readonly BrokenLink[];
   readonly brokenStreams: number;
 }
@@ -35,92 +35,149 @@ export interface ChainReport {
 const CHUNK = 1000;
 const MAX_REPORTED = 100;
 
+/**
+ * One stream's chain, checked event by event in revision order: its first broken link, if any, and,
+ * once the stream's events are all seen, whether the store's record of its head matches them.
+ */
+export class StreamChecker {
+  events = 0;
+  broken: BrokenLink | undefined;
+  private previous = '';
+  private atHead: { id: string; hash: string } | undefined;
+
+  constructor(readonly head: StreamHead) {}
+
+  /** Checks the next event; false once the stream is broken (the rest of it need not be read). */
+  check(event: RecordedEvent): boolean {
+    if (this.broken) return false;
+    const { stream } = this.head;
+    this.events += 1;
+    const { prevHash, hash } = event.metadata;
+    const at = { stream, revision: event.revision, eventId: event.id };
+    if (prevHash !== this.previous) {
+      this.broken = {
+        ...at,
+        expected: this.previous,
+        actual: String(prevHash),
+        reason: 'prev-hash-mismatch',
+      };
+      return false;
+    }
+    const computed = eventHash(
+      stream,
+      event.revision,
+      this.previous,
+      event.id,
+      event.type,
+      event.data,
+      event.metadata,
+    );
+    if (computed !== hash) {
+      this.broken = { ...at, expected: computed, actual: String(hash), reason: 'hash-mismatch' };
+      return false;
+    }
+    if (event.revision === this.head.revision) this.atHead = { id: event.id, hash };
+    this.previous = hash;
+    return true;
+  }
+
+  /** After the stream's last event: its first break, the head's included. */
+  end(): { events: number; broken?: BrokenLink } {
+    if (this.broken) return { events: this.events, broken: this.broken };
+    const { head } = this;
+    // Events appended after the head was read are verified above; the head itself must be one of them.
+    if (head.revision !== undefined && head.revision >= 0n && this.atHead?.hash !== head.lastHash) {
+      return {
+        events: this.events,
+        broken: {
+          stream: head.stream,
+          revision: head.revision,
+          eventId: this.atHead?.id ?? '',
+          expected: head.lastHash ?? '',
+          actual: this.atHead?.hash ?? '',
+          reason: 'head-mismatch',
+        },
+      };
+    }
+    return { events: this.events };
+  }
+}
+
 /** Recomputes one stream's chain, event by event, and stops at its first broken link. */
 export async function verifyStream(
   store: EventStore,
   head: StreamHead,
 ): Promise<{ events: number; broken?: BrokenLink }> {
-  const { stream } = head;
-  let previous = '';
-  let events = 0;
-  let atHead: { id: string; hash: string } | undefined;
+  const checker = new StreamChecker(head);
   for (let from = 0n; ; ) {
-    const chunk = await store.readStream(stream, { fromRevision: from, maxCount: CHUNK });
-    for (const event of chunk) {
-      events += 1;
-      const { prevHash, hash } = event.metadata;
-      const at = { stream, revision: event.revision, eventId: event.id };
-      if (prevHash !== previous) {
-        return {
-          events,
-          broken: { ...at, expected: previous, actual: String(prevHash), reason: 'prev-hash-mismatch' },
-        };
-      }
-      const computed = eventHash(
-        stream,
-        event.revision,
-        previous,
-        event.id,
-        event.type,
-        event.data,
-        event.metadata,
-      );
-      if (computed !== hash) {
-        return {
-          events,
-          broken: { ...at, expected: computed, actual: String(hash), reason: 'hash-mismatch' },
-        };
-      }
-      if (event.revision === head.revision) atHead = { id: event.id, hash };
-      previous = hash;
-    }
+    const chunk = await store.readStream(head.stream, { fromRevision: from, maxCount: CHUNK });
+    for (const event of chunk) if (!checker.check(event)) return checker.end();
     const last = chunk[chunk.length - 1];
     if (!last || chunk.length < CHUNK) break;
     from = last.revision + 1n;
   }
-  // Events appended after the head was read are verified above; the head itself must be one of them.
-  if (head.revision !== undefined && head.revision >= 0n && atHead?.hash !== head.lastHash) {
+  return checker.end();
+}
+
+/** Collects the per-stream outcomes into a report. */
+class Tally {
+  streams = 0;
+  events = 0;
+  brokenStreams = 0;
+  readonly broken: BrokenLink[] = [];
+
+  add(result: { events: number; broken?: BrokenLink }): void {
+    this.streams += 1;
+    this.events += result.events;
+    if (!result.broken) return;
+    this.brokenStreams += 1;
+    if (this.broken.length < MAX_REPORTED) this.broken.push(result.broken);
+  }
+
+  report(): ChainReport {
+    const firstBroken = [...this.broken].sort((a, b) =>
+      a.stream < b.stream ? -1 : a.stream > b.stream ? 1 : 0,
+    )[0];
     return {
-      events,
-      broken: {
-        stream,
-        revision: head.revision,
-        eventId: atHead?.id ?? '',
-        expected: head.lastHash ?? '',
-        actual: atHead?.hash ?? '',
-        reason: 'head-mismatch',
-      },
+      streams: this.streams,
+      events: this.events,
+      ok: this.brokenStreams === 0,
+      ...(firstBroken ? { firstBroken } : {}),
+      broken: this.broken,
+      brokenStreams: this.brokenStreams,
     };
   }
-  return { events };
 }
 
 /**
  * Tamper evidence: recomputes every event's hash (`eventHash`, the function every store chains with)
- * for one user's streams or the whole log, and reports the first broken link of each stream.
+ * for one user's streams or the whole log, and reports the first broken link of each stream. The whole
+ * log is read in one scan, stream after stream, when the audit log offers it (PostgreSQL); otherwise
+ * stream by stream.
  */
 export const verifyChains =
   (deps: { store: EventStore; auditLog: AuditLog }) =>
-  async (input: { userId?: string } = {}): Promise<ChainReport> => {
-    let streams = 0;
-    let events = 0;
-    const broken: BrokenLink[] = [];
-    let brokenStreams = 0;
-    for await (const head of deps.auditLog.streams(input.userId)) {
-      streams += 1;
-      const result = await verifyStream(deps.store, head);
-      events += result.events;
-      if (!result.broken) continue;
-      brokenStreams += 1;
-      if (broken.length < MAX_REPORTED) broken.push(result.broken);
+  async (input: { userId?: string; onProgress?: (events: number) => void } = {}): Promise<ChainReport> => {
+    const tally = new Tally();
+    const scan = deps.auditLog.eventsByStream;
+    if (input.userId === undefined && scan) {
+      let checker: StreamChecker | undefined;
+      for await (const page of scan.call(deps.auditLog)) {
+        for (const { event, head } of page) {
+          if (checker?.head.stream !== event.streamName) {
+            if (checker) tally.add(checker.end());
+            checker = new StreamChecker(head);
+          }
+          checker.check(event);
+        }
+        input.onProgress?.(tally.events + (checker?.events ?? 0));
+      }
+      if (checker) tally.add(checker.end());
+      return tally.report();
     }
-    const firstBroken = broken[0];
-    return {
-      streams,
-      events,
-      ok: brokenStreams === 0,
-      ...(firstBroken ? { firstBroken } : {}),
-      broken,
-      brokenStreams,
-    };
+    for await (const head of deps.auditLog.streams(input.userId)) {
+      tally.add(await verifyStream(deps.store, head));
+      input.onProgress?.(tally.events);
+    }
+    return tally.report();
   };

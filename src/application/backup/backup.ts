@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { appendingLogLoader } from '../audit/appending-log-loader.js';
 import { CLI_ACTOR, exportLog } from '../audit/export-import.js';
-import { logImporter } from '../audit/log-importer.js';
+import { type ImportProgress, logImporter } from '../audit/log-importer.js';
 import { type AuditLog, streamOwner } from '../ports/audit-log.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventStore } from '../ports/event-store.port.js';
@@ -11,6 +12,7 @@ import type {
   InstallationSecrets,
   SubjectKeyRecord,
 } from '../ports/installation-secrets.port.js';
+import type { LogLoader } from '../ports/log-loader.port.js';
 
 /**
  * A backup is JSON Lines: a header, every event of the log in `$all` order (as exported: stream,
@@ -180,47 +182,56 @@ function parseRecord(text: string, line: number): { kind: string } & Record<stri
 }
 
 /**
- * Restores a backup into an empty installation: checks it whole first (`verifyBackup`), then appends the
- * events through the append path (ids, order and hashes kept and checked, see `logImporter`) and inserts
- * the keys and credentials as they were. `open` is called twice, once per pass. A restore that fails in
- * the second pass leaves a partial installation: empty the database and restore again.
+ * Restores a backup into an empty installation: checks it whole first (`verifyBackup`), then stages the
+ * events with their hash chains checked and moves them into the log in large transactions (ids, order
+ * and hashes kept, see `logImporter`), then inserts the keys and credentials as they were. `open` is
+ * called twice, once per pass. A restore cut short while moving events is resumed by restoring the
+ * same backup again (events already moved are skipped by id).
  */
 export const restoreInstallation =
-  (deps: { store: EventStore; auditLog: AuditLog; secrets: InstallationSecrets }) =>
+  (deps: { store: EventStore; auditLog: AuditLog; secrets: InstallationSecrets; logLoader?: LogLoader }) =>
   async (
     open: () => AsyncIterable<string>,
-    options: { onProgress?: (events: number) => void } = {},
-  ): Promise<BackupSummary & { readonly streams: number }> => {
-    if (!(await deps.auditLog.isEmpty()) || !(await deps.secrets.isEmpty()))
-      throw new BackupError(
+    options: { onProgress?: (progress: ImportProgress) => void } = {},
+  ): Promise<BackupSummary & { readonly streams: number; readonly skipped: number }> => {
+    const loader = deps.logLoader ?? appendingLogLoader(deps.store, deps.auditLog);
+    const target = await loader.target();
+    const notEmpty = () =>
+      new BackupError(
         'not-empty',
         'the target has events, keys or credentials: restore needs an empty database',
       );
+    if (!(await deps.secrets.isEmpty()) || (!target.empty && target.unfinished.length === 0))
+      throw notEmpty();
     const summary = await verifyBackup(open());
-    const importer = logImporter(deps.store, options);
-    let keys: SubjectKeyRecord[] = [];
-    let credentials: CredentialRecord[] = [];
-    let lineNumber = 0;
-    for await (const text of open()) {
-      lineNumber += 1;
-      const record = parseRecord(text, lineNumber);
-      if (record.kind === 'event') await importer.offer(record, lineNumber);
-      else if (record.kind === 'subject-key') keys.push(secret(subjectKeyRecord, record, lineNumber));
-      else if (record.kind === 'credential') credentials.push(secret(credentialRecord, record, lineNumber));
-      if (keys.length >= SECRETS_BATCH) keys = await restored(deps.secrets.restoreSubjectKeys(keys));
-      if (credentials.length >= SECRETS_BATCH)
-        credentials = await restored(deps.secrets.restoreCredentials(credentials));
+    // Events but no secrets: a restore of this very backup was cut short while moving its events.
+    if (!target.empty && !target.unfinished.includes(summary.sha256)) throw notEmpty();
+    const session = await loader.open();
+    try {
+      const importer = logImporter(session, options);
+      const keys: SubjectKeyRecord[] = [];
+      const credentials: CredentialRecord[] = [];
+      let lineNumber = 0;
+      for await (const text of open()) {
+        lineNumber += 1;
+        const record = parseRecord(text, lineNumber);
+        if (record.kind === 'event') await importer.offer(record, lineNumber);
+        else if (record.kind === 'subject-key') keys.push(secret(subjectKeyRecord, record, lineNumber));
+        else if (record.kind === 'credential') credentials.push(secret(credentialRecord, record, lineNumber));
+      }
+      const { streams, skipped } = await importer.finish({
+        source: summary.sha256,
+        skipExisting: !target.empty,
+      });
+      for (let i = 0; i < keys.length; i += SECRETS_BATCH)
+        await deps.secrets.restoreSubjectKeys(keys.slice(i, i + SECRETS_BATCH));
+      for (let i = 0; i < credentials.length; i += SECRETS_BATCH)
+        await deps.secrets.restoreCredentials(credentials.slice(i, i + SECRETS_BATCH));
+      return { ...summary, streams, skipped };
+    } finally {
+      await session.close();
     }
-    const { streams } = await importer.finish();
-    await deps.secrets.restoreSubjectKeys(keys);
-    await deps.secrets.restoreCredentials(credentials);
-    return { ...summary, streams };
   };
-
-const restored = async <T>(done: Promise<void>): Promise<T[]> => {
-  await done;
-  return [];
-};
 
 function secret<T extends z.ZodType>(schema: T, record: unknown, line: number): Omit<z.output<T>, 'kind'> {
   const parsed = schema.safeParse(record);

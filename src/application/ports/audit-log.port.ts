@@ -75,4 +75,15 @@ export interface AuditLog {
   events(options?: { userId?: string }): AsyncIterable<RecordedEvent>;
   /** True when no event has ever been stored. */
   isEmpty(): Promise<boolean>;
+  /**
+   * Every event of the log, stream after stream (each in revision order), with its stream's head as the
+   * store records it, in large pages from one consistent snapshot: verification at scan speed. Offered by
+   * stores that can read in that order (PostgreSQL); the others are verified stream by stream.
+   */
+  eventsByStream?(): AsyncIterable<readonly StreamEvent[]>;
+}
+
+export interface StreamEvent {
+  readonly event: RecordedEvent;
+  readonly head: StreamHead;
 }

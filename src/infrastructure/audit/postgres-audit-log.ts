@@ -3,17 +3,21 @@ import {
   type AuditLog,
   type AuditQuery,
   ownsStream,
+  type StreamEvent,
   type StreamHead,
   type StreamKindQuery,
 } from '../../application/ports/audit-log.port.js';
 import { parsePosition, type RecordedEvent, START } from '../../application/ports/event-store.port.js';
-import { EVENT_COLUMNS, type EventRow, toRecorded } from '../event-store/postgres-event-store.js';
+import { EVENT_COLUMNS, EVENT_SOURCE, type EventRow, toRecorded } from '../event-store/event-row.js';
 
 /** Only events of transactions older than every running one: a page or an export never skips a late commit. */
-const BELOW_HORIZON = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+const BELOW_HORIZON = 'e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+/** The instant an event occurred: its column, or the metadata member no column could hold. */
+const OCCURRED_AT = "COALESCE(e.occurred_at, (e.metadata->>'occurredAt')::timestamptz)";
 const STREAM_PAGE = 1000;
 const KIND = /^[a-z][a-z0-9_]*$/;
-const EXPORT_CHUNK = 500;
+/** Rows per FETCH of the whole-log scans (export, verify): few round trips, bounded memory. */
+const EXPORT_CHUNK = 5000;
 
 /**
  * The audit reader over the PostgreSQL event store's tables (`events`, `streams`). A user's streams are
@@ -30,14 +34,14 @@ export class PostgresAuditLog implements AuditLog {
     if (streams.length === 0) return [];
     const [tx, position] = parsePosition(query.after ?? START);
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events
-       WHERE stream_name = ANY($1::text[])
-         AND ($2::text IS NULL OR event_type = $2)
-         AND ($3::timestamptz IS NULL OR (metadata->>'occurredAt')::timestamptz >= $3)
-         AND ($4::timestamptz IS NULL OR (metadata->>'occurredAt')::timestamptz < $4)
-         AND (transaction_id, global_position) > ($5::text::xid8, $6::bigint)
+      `SELECT ${EVENT_COLUMNS} FROM ${EVENT_SOURCE}
+       WHERE s.stream_name = ANY($1::text[])
+         AND ($2::text IS NULL OR e.event_type = $2)
+         AND ($3::timestamptz IS NULL OR ${OCCURRED_AT} >= $3)
+         AND ($4::timestamptz IS NULL OR ${OCCURRED_AT} < $4)
+         AND (e.transaction_id, e.global_position) > ($5::text::xid8, $6::bigint)
          AND ${BELOW_HORIZON}
-       ORDER BY transaction_id, global_position LIMIT $7`,
+       ORDER BY e.transaction_id, e.global_position LIMIT $7`,
       [
         streams,
         query.type ?? null,
@@ -56,15 +60,15 @@ export class PostgresAuditLog implements AuditLog {
     if (kinds.length === 0) return [];
     const [tx, position] = parsePosition(query.after ?? START);
     const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events
-       WHERE stream_name LIKE ANY($1::text[])
-         AND ($2::text[] IS NULL OR stream_name = ANY($2::text[]))
-         AND ($3::text IS NULL OR event_type = $3)
-         AND ($4::timestamptz IS NULL OR (metadata->>'occurredAt')::timestamptz >= $4)
-         AND ($5::timestamptz IS NULL OR (metadata->>'occurredAt')::timestamptz < $5)
-         AND (transaction_id, global_position) > ($6::text::xid8, $7::bigint)
+      `SELECT ${EVENT_COLUMNS} FROM ${EVENT_SOURCE}
+       WHERE s.stream_name LIKE ANY($1::text[])
+         AND ($2::text[] IS NULL OR s.stream_name = ANY($2::text[]))
+         AND ($3::text IS NULL OR e.event_type = $3)
+         AND ($4::timestamptz IS NULL OR ${OCCURRED_AT} >= $4)
+         AND ($5::timestamptz IS NULL OR ${OCCURRED_AT} < $5)
+         AND (e.transaction_id, e.global_position) > ($6::text::xid8, $7::bigint)
          AND ${BELOW_HORIZON}
-       ORDER BY transaction_id, global_position LIMIT $8`,
+       ORDER BY e.transaction_id, e.global_position LIMIT $8`,
       [
         kinds.map((kind) => `${kind.replaceAll('_', '\\_')}-%`),
         query.userId === undefined ? null : kinds.map((kind) => `${kind}-${query.userId?.toLowerCase()}`),
@@ -112,9 +116,9 @@ export class PostgresAuditLog implements AuditLog {
       open = true;
       await client.query(
         `DECLARE audit_export NO SCROLL CURSOR FOR
-         SELECT ${EVENT_COLUMNS} FROM events
-         WHERE ($1::text[] IS NULL OR stream_name = ANY($1::text[])) AND ${BELOW_HORIZON}
-         ORDER BY transaction_id, global_position`,
+         SELECT ${EVENT_COLUMNS} FROM ${EVENT_SOURCE}
+         WHERE ($1::text[] IS NULL OR s.stream_name = ANY($1::text[])) AND ${BELOW_HORIZON}
+         ORDER BY e.transaction_id, e.global_position`,
         [streams ?? null],
       );
       for (;;) {
@@ -129,9 +133,43 @@ export class PostgresAuditLog implements AuditLog {
     }
   }
 
+  /**
+   * The whole log in (stream, revision) order, through the (stream_id, stream_revision) index, each row
+   * with its stream's head; same snapshot and cursor as `events`.
+   */
+  async *eventsByStream(): AsyncIterable<readonly StreamEvent[]> {
+    const client = await this.pool.connect();
+    let open = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      open = true;
+      await client.query(
+        `DECLARE audit_scan NO SCROLL CURSOR FOR
+         SELECT ${EVENT_COLUMNS}, s.revision::text AS head_revision, s.last_hash AS head_hash
+         FROM ${EVENT_SOURCE} ORDER BY e.stream_id, e.stream_revision`,
+      );
+      let head: StreamHead | undefined;
+      for (;;) {
+        const { rows } = await client.query<EventRow & { head_revision: string; head_hash: string }>(
+          `FETCH ${EXPORT_CHUNK} FROM audit_scan`,
+        );
+        yield rows.map((row) => {
+          if (head?.stream !== row.stream_name)
+            head = { stream: row.stream_name, revision: BigInt(row.head_revision), lastHash: row.head_hash };
+          return { event: toRecorded(row), head };
+        });
+        if (rows.length < EXPORT_CHUNK) break;
+      }
+      await client.query('COMMIT');
+      open = false;
+    } finally {
+      await end(client, open);
+    }
+  }
+
   async isEmpty(): Promise<boolean> {
     const { rows } = await this.pool.query<{ empty: boolean }>(
-      'SELECT NOT EXISTS (SELECT 1 FROM events) AND NOT EXISTS (SELECT 1 FROM streams) AS empty',
+      'SELECT NOT EXISTS (SELECT 1 FROM event_log) AND NOT EXISTS (SELECT 1 FROM streams) AS empty',
     );
     return rows[0]?.empty === true;
   }

@@ -10,34 +10,21 @@ import {
   type ExpectedVersion,
   formatPosition,
   type GlobalPosition,
-  type JsonObject,
   type NewEvent,
   parsePosition,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   START,
-  type StoredMetadata,
   type SubscribeOptions,
   type Subscription,
 } from '../../application/ports/event-store.port.js';
+import { EVENT_COLUMNS, EVENT_SOURCE, type EventRow, metadataColumns, toRecorded } from './event-row.js';
 import { checkExpectedVersion } from './expected-version.js';
 
 const CHANNEL = 'daybook_events';
-/** The columns of an event row as `toRecorded` reads them; shared with the audit reader. */
-export const EVENT_COLUMNS = `global_position::text AS position, transaction_id::text AS tx, stream_name, stream_revision::text AS revision,
-  event_id::text AS event_id, event_type, data, metadata`;
-
-export interface EventRow {
-  position: string;
-  tx: string;
-  stream_name: string;
-  revision: string;
-  event_id: string;
-  event_type: string;
-  data: JsonObject;
-  metadata: StoredMetadata;
-}
+/** Revisions are stored as integer (migration 013). */
+const MAX_REVISION = 2_147_483_647n;
 
 /**
  * The default event store. `$all` is ordered by (transaction id, sequence) and read only below the
@@ -74,14 +61,18 @@ export class PostgresEventStore implements EventStore {
         id: event.id,
         type: event.type,
         data: event.data,
-        metadata: event.metadata,
+        ...metadataColumns(event.metadata),
       }));
       const inserted = await client.query<{ position: string; tx: string }>(
-        `INSERT INTO events (stream_name, stream_revision, event_id, event_type, data, metadata)
-         SELECT $1, (e->>'revision')::bigint, (e->>'id')::uuid, e->>'type', e->'data', e->'metadata'
+        `INSERT INTO event_log (stream_id, stream_revision, event_id, event_type, data, metadata, correlation_id,
+           causation_id, actor_id, occurred_at, schema_version, prev_hash, hash)
+         SELECT $1, (e->>'revision')::int, (e->>'id')::uuid, e->>'type', e->'data', NULLIF(e->'rest', 'null'),
+           (e->>'correlationId')::uuid, (e->>'causationId')::uuid, (e->>'actor')::uuid,
+           (e->>'occurredAt')::timestamptz, (e->>'schemaVersion')::smallint,
+           decode(e->>'prevHash', 'hex'), decode(e->>'hash', 'hex')
          FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n
          RETURNING global_position::text AS position, transaction_id::text AS tx`,
-        [stream, JSON.stringify(rows)],
+        [head.streamId, JSON.stringify(rows)],
       );
       const last = chained[chained.length - 1]!;
       await client.query('UPDATE streams SET revision = $2, last_hash = $3 WHERE stream_name = $1', [
@@ -109,25 +100,27 @@ export class PostgresEventStore implements EventStore {
     client: PoolClient,
     stream: string,
     create: boolean,
-  ): Promise<{ revision: bigint; lastHash: string }> {
+  ): Promise<{ revision: bigint; lastHash: string; streamId?: number }> {
     const select = () =>
-      client.query<{ revision: string; last_hash: string }>(
-        'SELECT revision::text, last_hash FROM streams WHERE stream_name = $1 FOR UPDATE',
+      client.query<{ revision: string; last_hash: string; stream_id: number }>(
+        'SELECT revision::text, last_hash, stream_id FROM streams WHERE stream_name = $1 FOR UPDATE',
         [stream],
       );
     let { rows } = await select();
     if (rows.length === 0 && create) {
       // A concurrent creator makes this insert wait for its commit; then the row is there to lock.
-      const created = await client.query(
-        "INSERT INTO streams (stream_name, revision, last_hash) VALUES ($1, -1, '') ON CONFLICT DO NOTHING",
+      const created = await client.query<{ stream_id: number }>(
+        `INSERT INTO streams (stream_name, revision, last_hash) VALUES ($1, -1, '') ON CONFLICT DO NOTHING
+         RETURNING stream_id`,
         [stream],
       );
-      if (created.rowCount === 1) return { revision: -1n, lastHash: '' };
+      const streamId = created.rows[0]?.stream_id;
+      if (streamId !== undefined) return { revision: -1n, lastHash: '', streamId };
       ({ rows } = await select());
     }
     const row = rows[0];
     return row
-      ? { revision: BigInt(row.revision), lastHash: row.last_hash }
+      ? { revision: BigInt(row.revision), lastHash: row.last_hash, streamId: row.stream_id }
       : { revision: -1n, lastHash: '' };
   }
 
@@ -135,9 +128,10 @@ export class PostgresEventStore implements EventStore {
     const backwards = options.direction === 'backwards';
     const from = options.fromRevision ?? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : 0n);
     const { rows } = await this.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_name = $1 AND stream_revision ${backwards ? '<=' : '>='} $2
-       ORDER BY stream_revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
-      [stream, from.toString(), options.maxCount ?? null],
+      `SELECT ${EVENT_COLUMNS} FROM ${EVENT_SOURCE}
+       WHERE s.stream_name = $1 AND e.stream_revision ${backwards ? '<=' : '>='} $2
+       ORDER BY e.stream_revision ${backwards ? 'DESC' : 'ASC'} LIMIT $3`,
+      [stream, from > MAX_REVISION ? MAX_REVISION.toString() : from.toString(), options.maxCount ?? null],
     );
     return rows.map(toRecorded);
   }
@@ -145,10 +139,10 @@ export class PostgresEventStore implements EventStore {
   async readAll({ after = START, maxCount }: ReadAllOptions): Promise<RecordedEvent[]> {
     const [tx, position] = parsePosition(after);
     const { rows } = await this.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events
-       WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY transaction_id, global_position LIMIT $3`,
+      `SELECT ${EVENT_COLUMNS} FROM ${EVENT_SOURCE}
+       WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+         AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY e.transaction_id, e.global_position LIMIT $3`,
       [tx.toString(), position.toString(), maxCount],
     );
     return rows.map(toRecorded);
@@ -194,7 +188,7 @@ export class PostgresEventStore implements EventStore {
 
   async headPosition(): Promise<GlobalPosition> {
     const { rows } = await this.query<{ tx: string; position: string }>(
-      `SELECT transaction_id::text AS tx, global_position::text AS position FROM events
+      `SELECT transaction_id::text AS tx, global_position::text AS position FROM event_log
        WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
@@ -203,7 +197,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   async ping(): Promise<void> {
-    await this.query('SELECT 1 FROM events LIMIT 1');
+    await this.query('SELECT 1 FROM event_log LIMIT 1');
   }
 
   async close(): Promise<void> {
@@ -237,13 +231,3 @@ export class PostgresEventStore implements EventStore {
     }
   }
 }
-
-export const toRecorded = (row: EventRow): RecordedEvent => ({
-  id: row.event_id,
-  type: row.event_type,
-  data: row.data,
-  metadata: row.metadata,
-  streamName: row.stream_name,
-  revision: BigInt(row.revision),
-  position: formatPosition(BigInt(row.tx), BigInt(row.position)),
-});

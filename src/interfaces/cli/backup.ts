@@ -10,17 +10,19 @@ import { BackupError } from '../../application/backup/backup.js';
 import type { Daybook } from '../../application/daybook.js';
 import { BackupFileError, backupKey, decryptBackup, encryptBackup } from './backup-file.js';
 import type { Output } from './output.js';
+import { progressLine, wantsProgress } from './progress.js';
 
 type BackupCli = Pick<Daybook, 'backupInstallation' | 'restoreInstallation'>;
 
-export const BACKUP_USAGE = `  backup --out <file> [--key-file <file>]
+export const BACKUP_USAGE = `  backup --out <file> [--key-file <file>] [--progress]
       Write the whole installation (every event with its hashes, the users' data keys, the login
       credentials) encrypted with the operator key: DAYBOOK_BACKUP_KEY (32 bytes, base64 or hex) or
       --key-file. Progress on stderr; prints the SHA-256 of the content and of the file.
-  restore --in <file> [--key-file <file>]
+  restore --in <file> [--key-file <file>] [--progress]
       Restore a backup into an EMPTY database: checks the whole file first (authentication, SHA-256,
-      counts), then re-appends the events (ids, order and hash chains checked) and restores keys and
-      credentials. Run it before starting the server.
+      counts), then stages the events with every hash chain checked, moves them into the log in large
+      transactions (ids, order and hashes kept) and restores keys and credentials. Interrupted, it
+      resumes when run again with the same backup. Run it before starting the server.
 `;
 
 /** `backup` and `restore`: exit code 2 for a usage error (no key, missing option), 1 when they fail. */
@@ -35,13 +37,14 @@ export async function backupCommand(
   const key = await keyOrExit(values['key-file'], environmentKey, out);
   if (!key) return 2;
   const started = Date.now();
+  const progress = progressLine(out, wantsProgress(values.progress));
   const partial = `${values.out}.partial`;
   const fileHash = createHash('sha256');
   let summary = '';
   const lines = Readable.from(
     (async function* () {
       for await (const line of daybook.backupInstallation({
-        onProgress: (events) => out.error(`backed up ${events} event(s)…`),
+        onProgress: (events) => progress.report('backed up', events),
       })) {
         if (line.startsWith('{"kind":"end"')) summary = line;
         yield line;
@@ -81,17 +84,14 @@ export async function restoreCommand(
   const key = await keyOrExit(values['key-file'], environmentKey, out);
   if (!key) return 2;
   const started = Date.now();
+  const progress = progressLine(out, wantsProgress(values.progress));
   try {
     const result = await daybook.restoreInstallation(
       () => lines(createReadStream(file), decryptBackup(key)),
-      {
-        onProgress: (events) => {
-          if (events % 10_000 < 500) out.error(`restored ${events} event(s)…`);
-        },
-      },
+      { onProgress: ({ phase, events }) => progress.report(phase === 'moved' ? 'restored' : phase, events) },
     );
     out.log(
-      `restored ${result.events} event(s) in ${result.streams} stream(s), ${result.subjectKeys} data key(s), ` +
+      `restored ${result.events} event(s) in ${result.streams} stream(s)${result.skipped > 0 ? ` (${result.skipped} already there: resumed)` : ''}, ${result.subjectKeys} data key(s), ` +
         `${result.credentials} credential(s) from ${file} in ${seconds(started)} s (content SHA-256 ${result.sha256})`,
     );
     return 0;
@@ -112,10 +112,10 @@ export async function restoreCommand(
 function options(args: readonly string[], file: 'in' | 'out') {
   return parseArgs({
     args: [...args],
-    options: { [file]: { type: 'string' }, 'key-file': { type: 'string' } },
+    options: { [file]: { type: 'string' }, 'key-file': { type: 'string' }, progress: { type: 'boolean' } },
     strict: true,
     allowPositionals: false,
-  }).values as { in?: string; out?: string; 'key-file'?: string };
+  }).values as { in?: string; out?: string; 'key-file'?: string; progress?: boolean };
 }
 
 function usage(out: Output, message: string): number {
