@@ -21,11 +21,6 @@ export class CommitWakeups {
     private readonly wake: () => void,
   ) {}
 
-  /** True while the LISTEN connection is up: followers may poll rarely then. */
-  get listening(): boolean {
-    return this.client !== undefined;
-  }
-
   start(): void {
     if (this.closed || this.client) return;
     void this.connect();

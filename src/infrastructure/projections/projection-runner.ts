@@ -47,6 +47,9 @@ const DEFAULT_BATCH_SIZE = 10_000;
 const RETRY_LOCK_MS = 2000;
 /** Polling when no commit notification arrives (EventStoreDB, or the LISTEN connection is down). */
 const DEFAULT_IDLE_MS = 100;
+/** After a commit notification: how long, and how often, to look again while nothing is readable yet. */
+const NUDGE_WINDOW_MS = 100;
+const NUDGE_RETRY_MS = 5;
 /** A generation that failed (database unavailable, or a bug outside any event) waits this long, doubling. */
 const BACKOFF_MS = { first: 1000, max: 30_000 };
 export const viewName = (projection: string, table: string) =>
@@ -89,6 +92,8 @@ export class ProjectionRunner implements ProjectionAdmin {
   private readonly backoff = new Map<string, { until: number; delay: number }>();
   private readonly wake = new EventEmitter();
   private readonly wakeups: CommitWakeups;
+  /** When the last commit notification arrived. */
+  private nudgedAt = 0;
   /** The next batch after a position, read while the current one is applied. */
   private prefetched: { after: GlobalPosition; types: string; events: Promise<SettledEvent[]> } | undefined;
   readonly parking: ParkedEvents;
@@ -101,7 +106,10 @@ export class ProjectionRunner implements ProjectionAdmin {
     private readonly options: RunnerOptions = {},
   ) {
     this.wake.setMaxListeners(0);
-    this.wakeups = new CommitWakeups(pool, () => this.wake.emit('work'));
+    this.wakeups = new CommitWakeups(pool, () => {
+      this.nudgedAt = Date.now();
+      this.wake.emit('work');
+    });
     this.parking = options.parking ?? new ParkedEvents(pool);
     for (const projection of projections) {
       this.parking.register(
@@ -261,9 +269,10 @@ export class ProjectionRunner implements ProjectionAdmin {
         this.logger.error({ err: error }, 'projection runner round failed; retrying');
       }
       if (!progressed && !this.stopped) {
-        const idle = this.options.idleMs ?? DEFAULT_IDLE_MS;
-        // A commit notification wakes it at once; the poll is a fallback, rarer while LISTEN is up.
-        await this.sleep(this.wakeups.listening ? Math.max(idle, 1000) : idle, 'work');
+        // A commit notification wakes it at once. The commit it announces may still sit above the read
+        // horizon (an older transaction is still open), so shortly after one it looks again soon.
+        const nudged = Date.now() - this.nudgedAt < NUDGE_WINDOW_MS;
+        await this.sleep(nudged ? NUDGE_RETRY_MS : (this.options.idleMs ?? DEFAULT_IDLE_MS), 'work');
       }
     }
     await Promise.all([...this.held.values()].map((held) => this.release(held)));
