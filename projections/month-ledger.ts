@@ -60,9 +60,9 @@ export function budgetEvents(
   return events;
 }
 
-/** Splits are pure and plans repeat (the same plan month after month, user after user): kept a while. */
+/** Splits are pure and plans repeat (users who plan alike, a batch at a time): the last few are kept. */
 const splits = new Map<string, readonly [string, string, bigint][]>();
-const MAX_SPLITS = 10_000;
+const MAX_SPLITS = 256;
 
 function split(month: YearMonth, plan: MonthPlan): readonly [string, string, bigint][] {
   const key = `${month}\u0000${plan.splitAlgorithm}\u0000${plan.plan
