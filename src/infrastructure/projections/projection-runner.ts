@@ -190,7 +190,14 @@ export class ProjectionRunner implements ProjectionAdmin {
 
   /** Locks `generation` on a connection of its own; leaves it when another process holds it. */
   private async take(projection: Projection, generation: Generation): Promise<void> {
-    const client = await this.pool.connect();
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      // No connection (an outage): it waits like any paused generation, logged as such.
+      this.paused(generation, error);
+      return;
+    }
     // A server that goes away makes a checked-out client emit 'error': unheard, it would end the process.
     const held: Held = {
       projection,
@@ -214,7 +221,8 @@ export class ProjectionRunner implements ProjectionAdmin {
       }
     } catch (error) {
       client.release(error as Error);
-      throw error;
+      this.paused(generation, error);
+      return;
     }
     this.held.set(generation.schema, held);
     this.logger.info(
