@@ -292,7 +292,7 @@ export async function benchProjections(
     out(
       `generated ${total} events in ${generationSeconds.toFixed(1)} s (${Math.round(total / generationSeconds)} events/s)`,
     );
-    await pool.query('VACUUM ANALYZE events');
+    await pool.query('VACUUM ANALYZE event_log');
 
     for (const projection of projections) {
       const run = await rebuild(pool, store, projection, total, batchSize);

@@ -1,18 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { PoolClient } from 'pg';
-import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
-import { parseCellKey } from '../../src/domain/budget-month/cells.js';
 import type {
   BudgetMonthEvent,
   BudgetMonthEventType,
-  CellMove,
   PlannedCategory,
 } from '../../src/domain/budget-month/events.js';
-import { splitAlgorithm } from '../../src/domain/budget-month/split-algorithms.js';
-import { dateInMonth, type YearMonth } from '../../src/domain/shared/local-date.js';
+import type { YearMonth } from '../../src/domain/shared/local-date.js';
 import type { Projection } from '../../src/infrastructure/projections/projection.js';
-import { budgetStreamOwner, sqlFor } from '../support.js';
+import { applyMoves, budgetEvents, changeExpense, type LedgerSink, replacePlan } from '../month-ledger.js';
+import { sqlFor } from '../support.js';
 
 const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
 
@@ -27,6 +24,8 @@ const EVENT_TYPES: readonly BudgetMonthEventType[] = [
   'AllocationAdjusted',
   'DayClosed',
 ];
+
+const HANDLED: ReadonlySet<string> = new Set(EVENT_TYPES);
 
 /** How merchants are grouped: trimmed and lower-case; '' when the expense names none. */
 export const normaliseMerchant = (merchant: string | undefined): string =>
@@ -99,7 +98,10 @@ const key = (...parts: string[]) => JSON.stringify(parts);
  * the rows do not depend on how the log was cut into batches. A re-plan (allowed only before anything
  * else happened in the month) adds the new split and takes the old one back out.
  */
-class Batch {
+class Batch implements LedgerSink<ExpenseRow> {
+  /** The user and month whose event is being applied: where the ledger's deltas go. */
+  private user = '';
+  private month = '';
   readonly daily = new Keyed<DailyDelta>(([user, day]) => ({
     user: user as string,
     day: day as string,
@@ -131,14 +133,23 @@ class Batch {
     private readonly knownExpenses: ReadonlyMap<string, ExpenseRow>,
   ) {}
 
+  allocate(day: string, category: string, amount: bigint): void {
+    this.addAllocation(this.user, this.month, day, category, amount);
+  }
+
+  spend(expense: ExpenseRow, sign: 1 | -1): void {
+    this.addExpense(this.user, this.month, expense, sign);
+  }
+
   apply(user: string, month: YearMonth, event: BudgetMonthEvent): void {
+    this.user = user;
+    this.month = month;
     switch (event.type) {
       case 'BudgetPlanned': {
         const planKey = key(user, month);
         const previous = this.plans.get(planKey) ?? this.knownPlans.get(planKey);
-        if (previous) this.addSplit(user, month, previous, -1n);
         const next = { splitAlgorithm: event.data.splitAlgorithm, plan: event.data.categories };
-        this.addSplit(user, month, next, 1n);
+        replacePlan(this, month, previous, next);
         this.plans.set(planKey, { user, month, ...next });
         return;
       }
@@ -156,22 +167,22 @@ class Batch {
         const before = this.expenses.get(expenseKey) ?? this.knownExpenses.get(expenseKey);
         if (!before) throw new Error(`${event.type} for unknown transaction ${transactionId}`);
         if (before.voided) throw new Error(`${event.type} for voided transaction ${transactionId}`);
-        this.addExpense(user, month, before, -1);
         if (event.type === 'ExpenseVoided') {
+          changeExpense(this, before);
           this.expenses.set(expenseKey, { user, month, transactionId, ...before, voided: true });
           return;
         }
         const { day, category, amount, merchant } = event.data;
         const after = { day, category, merchant: normaliseMerchant(merchant), amount, voided: false };
-        this.addExpense(user, month, after, 1);
+        changeExpense(this, before, after);
         this.expenses.set(expenseKey, { user, month, transactionId, ...after });
         return;
       }
       case 'BudgetReplanned':
-        this.addMoves(user, month, event.data.moves);
+        applyMoves(this, event.data.moves);
         return;
       case 'BudgetRebalanced':
-        this.addMoves(user, month, event.data.moves);
+        applyMoves(this, event.data.moves);
         this.addAllocation(user, month, event.data.coveredDay, event.data.category, event.data.amount);
         return;
       case 'AllocationAdjusted': {
@@ -181,7 +192,7 @@ class Batch {
         return;
       }
       case 'DayClosed':
-        this.addMoves(user, month, event.data.moves);
+        applyMoves(this, event.data.moves);
         return;
       case 'OverspendDetected':
       case 'MonthOverdrawn':
@@ -193,17 +204,6 @@ class Batch {
   private addAllocation(user: string, month: string, day: string, category: string, amount: bigint) {
     this.daily.at(user, day).allocated += amount;
     this.categories.at(user, month, category).allocated += amount;
-  }
-
-  private addSplit(user: string, month: YearMonth, plan: PlanRow, sign: bigint) {
-    for (const [cell, amount] of splitAlgorithm(plan.splitAlgorithm)(plan.plan, month)) {
-      const { day, category } = parseCellKey(cell);
-      this.addAllocation(user, month, dateInMonth(month, day), category, sign * amount);
-    }
-  }
-
-  private addMoves(user: string, month: string, moves: readonly CellMove[]) {
-    for (const move of moves) this.addAllocation(user, month, move.day, move.category, move.amount);
   }
 
   private addExpense(user: string, month: string, expense: ExpenseRow, sign: 1 | -1) {
@@ -236,17 +236,13 @@ export const analyticsProjection: Projection = {
   name: 'analytics',
   // 2: re-plans (BudgetReplanned) move allocations.
   version: 2,
-  eventTypes: new Set<string>(EVENT_TYPES),
+  eventTypes: HANDLED,
   publishedTables: ['daily_totals', 'category_months', 'merchant_months'],
   ddl: (schema) => SCHEMA_SQL.replaceAll('{{schema}}', schema),
 
   async applyBatch(client: PoolClient, schema: string, recorded: readonly RecordedEvent[]) {
     const sql = sqlFor(schema);
-    const events = recorded.flatMap((r) => {
-      if (!EVENT_TYPES.includes(r.type as BudgetMonthEventType)) return [];
-      const owner = budgetStreamOwner(r.streamName);
-      return owner ? [{ ...owner, event: budgetMonthCodec.decode(r) }] : [];
-    });
+    const events = budgetEvents(recorded, HANDLED);
     if (events.length === 0) return;
 
     const planKeys = [

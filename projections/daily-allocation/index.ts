@@ -2,14 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { PoolClient } from 'pg';
 import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
-import { parseCellKey } from '../../src/domain/budget-month/cells.js';
-import type { BudgetMonthEvent, CellMove, PlannedCategory } from '../../src/domain/budget-month/events.js';
-import { splitAlgorithm } from '../../src/domain/budget-month/split-algorithms.js';
+import type { BudgetMonthEvent, PlannedCategory } from '../../src/domain/budget-month/events.js';
 import { withCategory } from '../../src/domain/budget-month/state.js';
 import type { Category } from '../../src/domain/shared/category.js';
-import { dateInMonth, type YearMonth } from '../../src/domain/shared/local-date.js';
+import type { YearMonth } from '../../src/domain/shared/local-date.js';
 import type { Projection } from '../../src/infrastructure/projections/projection.js';
-import { budgetStreamOwner, sqlFor } from '../support.js';
+import { applyMoves, budgetEvents, changeExpense, type LedgerSink, replacePlan } from '../month-ledger.js';
+import { sqlFor } from '../support.js';
 
 const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
 /** Events that read or change a month's row (its plan, or the categories its expenses brought in). */
@@ -46,8 +45,10 @@ interface CellDelta {
  * between the new and the old split, a mid-month re-plan its recorded moves, so the result matches the
  * aggregate's fold exactly.
  */
-class Batch {
+class Batch implements LedgerSink<ExpenseRow> {
   readonly cells = new Map<string, CellDelta>();
+  /** The user whose event is being applied: where the ledger's deltas go. */
+  private user = '';
   readonly months = new Map<string, PlanRow & { savedDelta: bigint }>();
   readonly expenses = new Map<string, ExpenseRow>();
   readonly closedDays = new Set<string>();
@@ -67,14 +68,26 @@ class Batch {
     return delta;
   }
 
+  allocate(day: string, category: string, amount: bigint): void {
+    this.cell(this.user, day, category).allocated += amount;
+  }
+
+  spend(expense: ExpenseRow, sign: 1 | -1): void {
+    this.cell(this.user, expense.day, expense.category).spent +=
+      sign === 1 ? expense.amount : -expense.amount;
+  }
+
   apply(user: string, month: YearMonth, event: BudgetMonthEvent): void {
     const monthKey = `${user}|${month}`;
+    this.user = user;
     switch (event.type) {
       case 'BudgetPlanned': {
         const { categories, splitAlgorithm: split, currency } = event.data;
         const previous = this.plan(monthKey);
-        if (previous?.planned) this.addSplit(user, month, previous.plan, previous.splitAlgorithm, -1n);
-        this.addSplit(user, month, categories, split, 1n);
+        replacePlan(this, month, previous?.planned ? previous : undefined, {
+          splitAlgorithm: split,
+          plan: categories,
+        });
         this.setPlan(monthKey, { currency, splitAlgorithm: split, plan: categories, planned: true });
         return;
       }
@@ -82,7 +95,7 @@ class Batch {
         const { categories, splitAlgorithm: split, moves } = event.data;
         const previous = this.plan(monthKey);
         if (!previous) throw new Error(`BudgetReplanned before BudgetPlanned for ${monthKey}`);
-        this.addMoves(user, moves);
+        applyMoves(this, moves);
         this.setPlan(monthKey, { ...previous, splitAlgorithm: split, plan: categories });
         return;
       }
@@ -98,19 +111,20 @@ class Batch {
         const key = `${monthKey}|${event.data.transactionId}`;
         const before = this.expenses.get(key) ?? this.knownExpenses.get(key);
         if (!before) throw new Error(`${event.type} for unknown transaction ${event.data.transactionId}`);
-        this.cell(user, before.day, before.category).spent -= before.amount;
         if (event.type === 'ExpenseVoided') {
+          changeExpense(this, before);
           this.expenses.set(key, { ...before, voided: true });
           return;
         }
         const { day, category, amount } = event.data;
+        const after = { day, category, amount, voided: false };
         this.joinCategory(monthKey, category);
-        this.cell(user, day, category).spent += amount;
-        this.expenses.set(key, { day, category, amount, voided: false });
+        changeExpense(this, before, after);
+        this.expenses.set(key, after);
         return;
       }
       case 'BudgetRebalanced':
-        this.addMoves(user, event.data.moves);
+        applyMoves(this, event.data.moves);
         this.cell(user, event.data.coveredDay, event.data.category).allocated += event.data.amount;
         return;
       case 'MonthOverdrawn':
@@ -124,7 +138,7 @@ class Batch {
         this.cell(user, event.data.to.day, event.data.to.category).allocated += event.data.amount;
         return;
       case 'DayClosed': {
-        this.addMoves(user, event.data.moves);
+        applyMoves(this, event.data.moves);
         const month = this.months.get(monthKey);
         if (month) month.savedDelta += event.data.saved;
         else {
@@ -160,23 +174,6 @@ class Batch {
       current ? { ...current, plan } : { currency: currency ?? '', splitAlgorithm: '', plan, planned: false },
     );
   }
-
-  private addSplit(
-    user: string,
-    month: YearMonth,
-    plan: readonly PlannedCategory[],
-    split: string,
-    sign: bigint,
-  ) {
-    for (const [key, amount] of splitAlgorithm(split)(plan, month)) {
-      const { day, category } = parseCellKey(key);
-      this.cell(user, dateInMonth(month, day), category).allocated += sign * amount;
-    }
-  }
-
-  private addMoves(user: string, moves: readonly CellMove[]) {
-    for (const move of moves) this.cell(user, move.day, move.category).allocated += move.amount;
-  }
 }
 
 const planJson = (plan: readonly PlannedCategory[]) =>
@@ -196,10 +193,7 @@ export const dailyAllocation: Projection = {
 
   async applyBatch(client: PoolClient, schema: string, recorded: readonly RecordedEvent[]) {
     const sql = sqlFor(schema);
-    const events = recorded.flatMap((r) => {
-      const owner = budgetStreamOwner(r.streamName);
-      return owner ? [{ ...owner, event: budgetMonthCodec.decode(r) }] : [];
-    });
+    const events = budgetEvents(recorded);
     if (events.length === 0) return;
 
     const planKeys = [

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { PoolClient } from 'pg';
-import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
 import type { BudgetMonthEvent } from '../../src/domain/budget-month/events.js';
 import type { Projection } from '../../src/infrastructure/projections/projection.js';
-import { budgetStreamOwner, sqlFor } from '../support.js';
+import { budgetEvents } from '../month-ledger.js';
+import { sqlFor } from '../support.js';
 
 const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
 
@@ -140,11 +140,7 @@ export const transactionsProjection: Projection = {
 
   async applyBatch(client: PoolClient, schema: string, recorded: readonly RecordedEvent[]) {
     const sql = sqlFor(schema);
-    const events = recorded.flatMap((r): Owned[] => {
-      if (!EVENT_TYPES.has(r.type)) return [];
-      const owner = budgetStreamOwner(r.streamName);
-      return owner ? [{ ...owner, event: budgetMonthCodec.decode(r) }] : [];
-    });
+    const events: Owned[] = budgetEvents(recorded, EVENT_TYPES);
     if (events.length === 0) return;
 
     // The month's currency for each expense recorded in this batch (a plan in the batch overrides it).

@@ -31,7 +31,7 @@ import { type ReadConsistency, readYourWrites } from './consistency/read-your-wr
 import { trackWrites } from './consistency/track-writes.js';
 import { budgetMonthCodec } from './events/budget-month.codec.js';
 import { userCodec } from './events/user.codec.js';
-import { checkHealth } from './health.js';
+import { checkHealth, checkReadiness, READY_MAX_LAG_EVENTS } from './health.js';
 import {
   getImportTask,
   importTransactions,
@@ -123,6 +123,8 @@ export interface DaybookPorts {
   readonly writes: WritePositions;
   /** The bound on that wait; READ_YOUR_WRITES_TIMEOUT_MS unless configured. */
   readonly readYourWritesTimeoutMs?: number;
+  /** Readiness fails while a read model lags the log by more events than this (READY_MAX_LAG_EVENTS). */
+  readonly readyMaxLag?: number;
 }
 
 /** An erased user's decrypted states leave the command handlers' caches with their key. */
@@ -288,7 +290,10 @@ export function createDaybook(ports: DaybookPorts) {
     /** Real-time messages for every user, in order (the WebSocket endpoint keeps each client's own). */
     subscribeNotifications: (listener: NotificationListener) => ports.notifier.subscribe(listener),
     verifyAccessToken: (token: string): Promise<AccessClaims | undefined> => session.verifyAccess(token),
+    /** Every check with its details and errors: for operators. */
     health: () => checkHealth(ports.healthChecks),
+    readiness: () =>
+      checkReadiness(ports.healthChecks, ports.projections, ports.readyMaxLag ?? READY_MAX_LAG_EVENTS),
     ...audit,
     // The audit trail reads the log: after the reader's own writes, like every other read.
     auditEvents: async (...args: Parameters<typeof audit.auditEvents>) => {

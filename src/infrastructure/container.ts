@@ -330,6 +330,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           logger: ctx.get(TOKENS.Logger),
           writes: ctx.get(TOKENS.WritePositions),
           readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
+          readyMaxLag: config.READY_MAX_LAG_EVENTS,
         }),
       )
       .inSingletonScope();

@@ -4,14 +4,21 @@ import { PostgresAuditLog } from '../../src/infrastructure/audit/postgres-audit-
 import { CryptoShreddingEventStore } from '../../src/infrastructure/event-store/crypto-shredding-event-store.js';
 import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
-import { startTestApp } from '../support/app.js';
+import { registerUser, startTestApp } from '../support/app.js';
 import { auditHistory } from '../support/audit-history.js';
 import { runDaybookCli } from '../support/cli.js';
 import { testDatabase } from '../support/postgres.js';
 
 const db = await testDatabase();
 db.pool.on('error', () => undefined);
-const app = await startTestApp({}, { databaseUrl: db.url });
+const ADMIN = `operator-${randomUUID()}@example.com`;
+const app = await startTestApp({ ADMIN_EMAILS: ADMIN }, { databaseUrl: db.url });
+await registerUser(app.api, { email: ADMIN });
+const login = await app.api('POST', '/api/auth/login', {
+  body: { email: ADMIN, password: 'correct horse battery' },
+});
+/** Parked events are for operators: the admin view of health lists them, the public one does not. */
+const details = () => app.api('GET', '/health/details', { token: login.body.accessToken });
 const PROJECTIONS = ['analytics', 'daily-allocation', 'transactions'];
 
 /** An event written straight into the events table, as a bad migration or a manual fix would. */
@@ -42,7 +49,7 @@ async function insertDirectly(stream: string, type: string, data: object): Promi
 
 async function health() {
   for (;;) {
-    const res = await app.api('GET', '/health');
+    const res = await details();
     const parked: Record<string, number> = res.body.checks.projections.parked;
     if (PROJECTIONS.every((p) => parked[p] === 2)) return res;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -74,6 +81,12 @@ describe('an event a projection cannot handle', { timeout: 90_000 }, () => {
       status: 'degraded',
       checks: { projections: { status: 'degraded' } },
     });
+    // The public view says degraded, and nothing about which events or why.
+    const open = await app.api('GET', '/health');
+    expect(open.status).toBe(200);
+    expect(open.body.checks.projections).toEqual({ status: 'degraded', required: false });
+    expect(JSON.stringify(open.body)).not.toContain(malformed);
+    expect((await app.api('GET', '/health/details')).status).toBe(401);
 
     // Writes and reads go on.
     const expense = await app.api('POST', '/api/transactions', {
@@ -111,7 +124,7 @@ describe('an event a projection cannot handle', { timeout: 90_000 }, () => {
     expect(still.code).toBe(1);
     expect(still.stdout).toBe('retried: 0 applied, 3 still failing\n');
     expect(still.stderr).toContain(malformed);
-    const remaining = await app.api('GET', '/health');
+    const remaining = await details();
     expect(remaining.body.checks.projections.parked).toEqual({
       analytics: 1,
       'daily-allocation': 1,

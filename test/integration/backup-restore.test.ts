@@ -61,6 +61,16 @@ async function apiUsers(api: Api) {
  * send a rebalance job per overspend, each a no-op, which takes minutes on a shared machine. Not the
  * store's head either: it stays below any transaction still open, such as a running job's.)
  */
+/** Parked events per consumer (what operators see in /health/details). */
+const parkedCounts = async (pool: pg.Pool) =>
+  Object.fromEntries(
+    (
+      await pool.query<{ consumer: string; n: number }>(
+        'SELECT consumer, count(*)::int AS n FROM parked_events GROUP BY consumer',
+      )
+    ).rows.map((r) => [r.consumer, r.n]),
+  );
+
 const caughtUp = async (pool: pg.Pool) => {
   const { rows } = await pool.query<{ last: string }>(
     `SELECT transaction_id::text || '.' || global_position AS last FROM events ORDER BY global_position DESC LIMIT 1`,
@@ -142,8 +152,7 @@ describe('backup and restore', { timeout: 400_000 }, () => {
       expect(login.status).toBe(200);
       expect(await views(targetApp.api, login.body.accessToken)).toEqual(seen[i]);
     }
-    const health = await targetApp.api('GET', '/health');
-    expect(health.body.checks.projections.parked).toEqual({});
+    expect(await parkedCounts(target.pool)).toEqual({});
     await targetApp.stop();
 
     // The same file again: the target is no longer empty.
@@ -195,9 +204,8 @@ describe('backup and restore', { timeout: 400_000 }, () => {
 
     const app = await startTestApp({}, { databaseUrl: keyless.url });
     await caughtUp(keyless.pool);
-    const health = await app.api('GET', '/health');
-    expect(health.status).toBe(200);
-    expect(health.body.checks.projections.parked).toEqual({});
+    expect((await app.api('GET', '/health')).status).toBe(200);
+    expect(await parkedCounts(keyless.pool)).toEqual({});
     const merchants = await keyless.pool.query(
       "SELECT DISTINCT merchant FROM read.transactions_transactions WHERE merchant LIKE 'Market%' OR merchant = '[erased]'",
     );

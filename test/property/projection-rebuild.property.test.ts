@@ -14,6 +14,7 @@ import { userStream } from '../../src/domain/user/user.js';
 import type { Projection } from '../../src/infrastructure/projections/projection.js';
 import { planCommand, type Scenario, scenarioArb, toCommands } from '../support/budget-arbitraries.js';
 import { testDatabase } from '../support/postgres.js';
+import { REFERENCE_PROJECTIONS } from '../support/reference-projections/index.js';
 
 /**
  * A read model must not depend on how the log is cut into batches: the runner commits whatever batch
@@ -28,7 +29,7 @@ import { testDatabase } from '../support/postgres.js';
  * the rows were read, so every run starts from empty tables and nothing needs dropping.
  */
 const db = await testDatabase();
-const VARIANTS = ['incremental', 'single'] as const;
+const VARIANTS = ['incremental', 'single', 'reference'] as const;
 type Variant = (typeof VARIANTS)[number];
 /** A connection per projection and variant: the six builds of a run go in parallel. */
 const clients = new Map<string, PoolClient>();
@@ -214,7 +215,7 @@ describe('projection rebuild', () => {
     expect(new Set(PROJECTIONS.map((p) => p.name)).size).toBe(PROJECTIONS.length);
   });
 
-  it('builds the same rows incrementally in random batches as from scratch in one batch', async () => {
+  it('builds the same rows incrementally in random batches as from scratch in one batch, and as the previous implementation', async () => {
     await fc.assert(
       fc.asyncProperty(logArb, async ({ events, batchSizes }) => {
         /** One build in its own transaction, rolled back: the next run starts from empty tables. */
@@ -222,10 +223,13 @@ describe('projection rebuild', () => {
           const client = clientFor(projection, variant);
           const schema = schemaOf(projection, variant);
           const snapshot = await snapshotQuery(client, schema);
+          // The reference is the implementation before the set-based rebuild path, in the same batches.
+          const code =
+            variant === 'reference' ? (REFERENCE_PROJECTIONS.get(projection.name) as Projection) : projection;
           await client.query('BEGIN');
           try {
             const batches = variant === 'single' ? [events] : cut(events, batchSizes);
-            for (const batch of batches) await apply(client, projection, schema, batch);
+            for (const batch of batches) await apply(client, code, schema, batch);
             // The snapshot and the rollback in one round trip.
             const [tables] = (await client.query(`${snapshot}; ROLLBACK`)) as unknown as QueryResult[];
             return tables?.rows[0] as Record<string, string[]>;
@@ -239,15 +243,19 @@ describe('projection rebuild', () => {
           PROJECTIONS.flatMap((projection) => VARIANTS.map((variant) => build(projection, variant))),
         );
         const built = PROJECTIONS.map((projection, i) => {
-          const [incremental, single] = [settled[2 * i], settled[2 * i + 1]].map((r) => {
+          const [incremental, single, reference] = VARIANTS.map((_, v) => {
+            const r = settled[VARIANTS.length * i + v];
             if (r?.status !== 'fulfilled') throw r?.reason;
             return r.value;
           });
-          return { projection, incremental, single };
+          return { projection, incremental, single, reference };
         });
-        for (const { projection, incremental, single } of built) {
+        for (const { projection, incremental, single, reference } of built) {
           expect(Object.keys(single ?? {}).length, `${projection.name} has tables`).toBeGreaterThan(0);
           expect(incremental, `${projection.name}: random batches vs one batch`).toEqual(single);
+          expect(incremental, `${projection.name}: same rows as the previous implementation`).toEqual(
+            reference,
+          );
         }
       }),
     );

@@ -69,6 +69,12 @@ export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. */
   readonly after?: GlobalPosition;
   readonly maxCount: number;
+  /**
+   * Only events of these types (all when absent), `maxCount` counting those. An adapter may ignore it
+   * and return every type, but must never return fewer than `maxCount` while more events of these types
+   * are readable: a short read means "nothing more for now".
+   */
+  readonly types?: readonly string[];
 }
 
 export interface SubscribeOptions {

@@ -76,6 +76,8 @@ const schema = z.object({
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   /** How long a read waits for the read models to reflect the caller's last write (default 2000). */
   READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).optional(),
+  /** /health/ready answers 503 while a read model lags the log by more events than this (default 1000). */
+  READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -70,10 +70,11 @@ export class InMemoryEventStore implements EventStore {
     return events.filter((e) => e.revision >= from).slice(0, max);
   }
 
-  async readAll({ after = START, maxCount }: ReadAllOptions): Promise<RecordedEvent[]> {
+  async readAll({ after = START, maxCount, types }: ReadAllOptions): Promise<RecordedEvent[]> {
     const result: RecordedEvent[] = [];
     for (const event of this.all) {
       if (result.length >= maxCount) break;
+      if (types && !types.includes(event.type)) continue;
       if (comparePositions(event.position, after) > 0) result.push(event);
     }
     return result;

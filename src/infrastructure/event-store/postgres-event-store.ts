@@ -136,14 +136,15 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
-  async readAll({ after = START, maxCount }: ReadAllOptions): Promise<RecordedEvent[]> {
+  async readAll({ after = START, maxCount, types }: ReadAllOptions): Promise<RecordedEvent[]> {
     const [tx, position] = parsePosition(after);
     const { rows } = await this.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM ${EVENT_SOURCE}
        WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         AND ($4::text[] IS NULL OR e.event_type = ANY($4::text[]))
        ORDER BY e.transaction_id, e.global_position LIMIT $3`,
-      [tx.toString(), position.toString(), maxCount],
+      [tx.toString(), position.toString(), maxCount, types ?? null],
     );
     return rows.map(toRecorded);
   }

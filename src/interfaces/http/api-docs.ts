@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { healthDocs } from './health.routes.js';
 import { ApiDocs } from './openapi.js';
 import { analyticsDocs } from './routes/analytics.routes.js';
 import { auditDocs } from './routes/audit.routes.js';
@@ -10,34 +10,10 @@ import { planDocs } from './routes/plan.routes.js';
 import { transactionDocs } from './routes/transactions.docs.js';
 import { userDocs } from './routes/users.routes.js';
 
-const healthReport = z.object({
-  status: z.enum(['ok', 'degraded']),
-  ready: z.boolean(),
-  checks: z.record(z.string(), z.unknown()),
-});
-
 /** The whole API's OpenAPI description, assembled from the schemas each route module parses with. */
 export function apiDocs(): ApiDocs {
   const docs = new ApiDocs();
   docs.add(
-    {
-      method: 'get',
-      path: '/health',
-      summary: 'The state of each dependency (503 when one is down)',
-      responses: { 200: healthReport },
-    },
-    {
-      method: 'get',
-      path: '/health/ready',
-      summary: 'Readiness: 503 while a required dependency (database, event store, Redis) is down',
-      responses: { 200: healthReport },
-    },
-    {
-      method: 'get',
-      path: '/health/live',
-      summary: 'Liveness: the process serves HTTP',
-      responses: { 200: z.object({ status: z.literal('ok') }) },
-    },
     {
       method: 'get',
       path: '/metrics',
@@ -51,6 +27,7 @@ export function apiDocs(): ApiDocs {
       responses: { 200: { contentType: 'application/json', description: 'OpenAPI 3 document' } },
     },
   );
+  healthDocs(docs);
   authDocs(docs);
   userDocs(docs);
   budgetDocs(docs);

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Express, type Request, type Response } from 'express';
+import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { Daybook } from '../../application/daybook.js';
-import { type HealthReport, isServing } from '../../application/health.js';
 import type { RateLimiter } from '../../application/ports/rate-limiter.port.js';
 import { apiDocs } from './api-docs.js';
 import { isSaneRequestId } from './context.js';
+import { healthRoutes } from './health.routes.js';
 import { corsPolicy, personalData } from './http-conventions.js';
 import { createMetrics } from './metrics.js';
 import { errorHandler, problem } from './problem.js';
@@ -76,21 +76,7 @@ export function createHttpApp(
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi));
 
-  // /health: every dependency, 503 when any is down; /health/ready: 503 only when a required one is
-  // (database, event store, Redis), so a load balancer keeps routing while, say, a projection is parked.
-  const healthReport = (ok: (report: HealthReport) => boolean) => async (_req: Request, res: Response) => {
-    const report = await daybook.health();
-    if (!ok(report)) res.setHeader('Retry-After', '5');
-    res.status(ok(report) ? 200 : 503).json(report);
-  };
-  app.get('/health', healthReport(isServing));
-  app.get(
-    '/health/ready',
-    healthReport((report) => report.ready),
-  );
-  app.get('/health/live', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  app.use(healthRoutes(daybook));
   app.use('/api', personalData);
   app.use('/api', rateLimit(rateLimiter, daybook.verifyAccessToken));
   app.use('/api/auth', authRoutes(daybook));
