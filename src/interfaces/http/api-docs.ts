@@ -24,13 +24,13 @@ export function apiDocs(): ApiDocs {
       method: 'get',
       path: '/health',
       summary: 'The state of each dependency (503 when one is down)',
-      responses: { 200: healthReport },
+      responses: { 200: healthReport, 503: healthReport },
     },
     {
       method: 'get',
       path: '/health/ready',
       summary: 'Readiness: 503 while a required dependency (database, event store, Redis) is down',
-      responses: { 200: healthReport },
+      responses: { 200: healthReport, 503: healthReport },
     },
     {
       method: 'get',
@@ -48,7 +48,13 @@ export function apiDocs(): ApiDocs {
       method: 'get',
       path: '/openapi.json',
       summary: 'This document',
-      responses: { 200: { contentType: 'application/json', description: 'OpenAPI 3 document' } },
+      responses: {
+        200: {
+          contentType: 'application/json',
+          description: 'OpenAPI 3.1 document',
+          schema: { type: 'object', required: ['openapi', 'info', 'paths'], additionalProperties: true },
+        },
+      },
     },
   );
   authDocs(docs);

@@ -19,12 +19,23 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.in
   return parsed.data;
 }
 
-/** Free text from clients: bounded, and without control characters (PostgreSQL JSON rejects NUL). */
-export const text = (max: number) =>
+const PLAIN_TEXT = /^[^\p{Cc}\p{Cs}]*$/u;
+
+/**
+ * The one type for free text and identifiers at the boundary: bounded, without control characters or
+ * lone surrogates (PostgreSQL text and JSON refuse NUL and unpaired surrogates, and nothing else wants
+ * them). A RegExp with a flag leaks into the document as "…/u", so the pattern is given as a string.
+ */
+export const text = (max: number, min = 0) =>
   z
     .string()
+    .min(min)
     .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+    .regex(PLAIN_TEXT, 'must not contain control characters')
+    .openapi({ pattern: PLAIN_TEXT.source });
+
+/** An email as registration and login both take it (the application trims and lower-cases it). */
+export const emailString = z.email().max(254);
 
 /** A decimal amount in major units; the currency's own decimals are checked by the domain. */
 export const moneyString = z
@@ -34,4 +45,4 @@ export const moneyString = z
 
 export const dateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date in YYYY-MM-DD form');
 export const monthString = z.string().regex(/^\d{4}-\d{2}$/, 'must be a month in YYYY-MM form');
-export const categoryString = z.string().min(1).max(40);
+export const categoryString = text(40, 1);
