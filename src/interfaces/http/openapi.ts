@@ -89,11 +89,14 @@ export function commonErrors(e: EndpointDoc): ProblemCode[] {
   if (e.params || e.query || e.headers || e.body || e.rawBody) codes.push('validation-failed');
   if (e.params) codes.push('bad-request'); // a path segment that is not valid percent-encoding
   if (consistency) codes.push('invalid-position', 'invalid-consistency');
-  if (e.body) codes.push('malformed-json', 'bad-request', 'payload-too-large', 'unsupported-media-type');
+  // The JSON body parser reads the body of any request that has one, whatever the route takes.
+  if (e.method !== 'get')
+    codes.push('malformed-json', 'bad-request', 'payload-too-large', 'unsupported-media-type');
   if (e.headers && 'idempotency-key' in e.headers.shape) {
     codes.push('invalid-idempotency-key', 'idempotency-key-reused', 'idempotency-key-in-flight');
   }
-  if (e.scope) codes.push('unauthorized', 'user-erased');
+  // A request racing the erasure of its own user finds it gone.
+  if (e.scope) codes.push('unauthorized', 'user-erased', 'user-not-found');
   // Every write decides on a stream with optimistic concurrency; a conflict that outlasts the retries.
   if (e.scope && e.method !== 'get') codes.push('version-conflict');
   if (e.scope && e.scope !== 'token') codes.push('insufficient-scope');
@@ -171,7 +174,7 @@ function successResponses(e: EndpointDoc): Record<string, unknown> {
       };
     else
       responses[status] = {
-        description: 'Success',
+        description: Number(status) < 400 ? 'Success' : 'See the body',
         ...common,
         content: { 'application/json': { schema } },
       };

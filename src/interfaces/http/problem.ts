@@ -198,7 +198,8 @@ export function toProblem(error: unknown): Problem | undefined {
     };
   }
   const bodyParser = error as { type?: string; status?: number; expose?: boolean };
-  const code = bodyParser.expose ? requestErrorCode(bodyParser) : undefined;
+  // Body parser errors are exposed; a path segment that is not valid percent-encoding is a URIError.
+  const code = bodyParser.expose || error instanceof URIError ? requestErrorCode(bodyParser) : undefined;
   if (code && typeof bodyParser.status === 'number') {
     return {
       type: problemType(code),

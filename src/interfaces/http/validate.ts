@@ -1,7 +1,34 @@
 import { z } from 'zod';
 import { validationProblem } from './problem.js';
 
+/** Deeper than any body of this API; recursive walks (fingerprints, validation) stay far from the stack's end. */
+const MAX_JSON_DEPTH = 32;
+
+/** Refuses a JSON body nested deeper than MAX_JSON_DEPTH (measured without recursion). */
+export function requireShallow(body: unknown): void {
+  const stack: [unknown, number][] = [[body, 0]];
+  while (stack.length) {
+    const [value, depth] = stack.pop() as [unknown, number];
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_JSON_DEPTH) {
+      throw validationProblem(
+        new z.ZodError([
+          {
+            code: 'custom',
+            path: [],
+            message: `is nested deeper than ${MAX_JSON_DEPTH} levels`,
+            input: body,
+          },
+        ]),
+        'body',
+      );
+    }
+    for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+}
+
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  requireShallow(body);
   const parsed = schema.safeParse(body ?? {});
   if (!parsed.success) throw validationProblem(parsed.error, 'body');
   return parsed.data;

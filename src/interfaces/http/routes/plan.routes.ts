@@ -83,7 +83,7 @@ export const planDocs = (docs: ApiDocs) =>
       summary: "Replay a month's facts under other algorithm versions (writes nothing)",
       scope: 'read:budget',
       body: whatIfBody,
-      errors: ['invalid-month', 'unknown-algorithm'],
+      errors: ['invalid-month', 'unknown-algorithm', 'month-not-planned'],
       responses: {
         200: z.object({
           month: z.string(),
