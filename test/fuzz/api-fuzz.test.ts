@@ -94,92 +94,96 @@ const describeRequest = (req: FuzzRequest): string =>
   `${req.op.method} ${req.path.slice(0, 200)}${req.query.length ? `?${new URLSearchParams(req.query as [string, string][]).toString().slice(0, 200)}` : ''} as ${req.identity}${req.badToken === undefined ? '' : ' (bad token)'} headers ${JSON.stringify(req.headers).slice(0, 200)} body ${JSON.stringify(req.body)?.slice(0, 300)}`;
 
 describe('API fuzz', () => {
-  it(`answers ${REQUESTS} generated requests as the document says: no 5xx, declared statuses and bodies`, async () => {
-    console.log(`API fuzz: seed ${seed}, ${REQUESTS} requests (replay with FUZZ_SEED=${seed})`);
-    const sessions = { owner: await newSession(), other: await newSession() };
-    const pools: Pools = {
-      month,
-      days: [today, `${month}-01`, '2025-06-15'],
-      transactionIds: [
-        await recordExpense(sessions.owner, today),
-        await recordExpense(sessions.owner, `${month}-01`),
-        await recordExpense(sessions.other, today),
-      ],
-      refreshTokens: [sessions.owner.refreshToken],
-      emails: [sessions.owner.email, sessions.other.email],
-    };
-    const operations = checker.operations.filter((op) => op.path !== '/metrics');
-    const failures = new Map<string, string>();
-    let failed = 0;
-    const statuses = new Map<string, number>();
-    let sent = 0;
-    let renewed = 0;
-    const elapsed = new Map<string, number>();
-    const anyRequest = fc.constantFrom(...operations).chain((op) => request(op, pools));
+  it(
+    `answers ${REQUESTS} generated requests as the document says: no 5xx, declared statuses and bodies`,
+    async () => {
+      console.log(`API fuzz: seed ${seed}, ${REQUESTS} requests (replay with FUZZ_SEED=${seed})`);
+      const sessions = { owner: await newSession(), other: await newSession() };
+      const pools: Pools = {
+        month,
+        days: [today, `${month}-01`, '2025-06-15'],
+        transactionIds: [
+          await recordExpense(sessions.owner, today),
+          await recordExpense(sessions.owner, `${month}-01`),
+          await recordExpense(sessions.other, today),
+        ],
+        refreshTokens: [sessions.owner.refreshToken],
+        emails: [sessions.owner.email, sessions.other.email],
+      };
+      const operations = checker.operations.filter((op) => op.path !== '/metrics');
+      const failures = new Map<string, string>();
+      let failed = 0;
+      const statuses = new Map<string, number>();
+      let sent = 0;
+      let renewed = 0;
+      const elapsed = new Map<string, number>();
+      const anyRequest = fc.constantFrom(...operations).chain((op) => request(op, pools));
 
-    await fc.assert(
-      fc.asyncProperty(fc.array(anyRequest, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-        const answers = await Promise.all(
-          batch.map(async (req) => {
-            const started = performance.now();
-            const answer = await send(req, sessions);
-            const op = `${req.op.method} ${req.op.path}`;
-            elapsed.set(op, (elapsed.get(op) ?? 0) + performance.now() - started);
-            return answer;
-          }),
-        );
-        sent += batch.length;
-        const stale = new Set<'owner' | 'other'>();
-        batch.forEach((req, i) => {
-          const answer = answers[i] as Answer;
-          const key = `${req.op.method} ${req.op.path} ${answer.status}`;
-          statuses.set(key, (statuses.get(key) ?? 0) + 1);
-          const problem =
-            answer.status >= 500
-              ? `${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`
-              : checker.check(req.op, answer);
-          if (problem) {
-            // One example per operation and status is enough to act on; all of them are counted.
-            const seen = failures.has(key);
-            if (!seen) failures.set(key, `${problem}\n  request: ${describeRequest(req)}`);
-            failed += 1;
+      await fc.assert(
+        fc.asyncProperty(fc.array(anyRequest, { minLength: BATCH, maxLength: BATCH }), async (batch) => {
+          const answers = await Promise.all(
+            batch.map(async (req) => {
+              const started = performance.now();
+              const answer = await send(req, sessions);
+              const op = `${req.op.method} ${req.op.path}`;
+              elapsed.set(op, (elapsed.get(op) ?? 0) + performance.now() - started);
+              return answer;
+            }),
+          );
+          sent += batch.length;
+          const stale = new Set<'owner' | 'other'>();
+          batch.forEach((req, i) => {
+            const answer = answers[i] as Answer;
+            const key = `${req.op.method} ${req.op.path} ${answer.status}`;
+            statuses.set(key, (statuses.get(key) ?? 0) + 1);
+            const problem =
+              answer.status >= 500
+                ? `${answer.status}: ${JSON.stringify(answer.body).slice(0, 300)}`
+                : checker.check(req.op, answer);
+            if (problem) {
+              // One example per operation and status is enough to act on; all of them are counted.
+              const seen = failures.has(key);
+              if (!seen) failures.set(key, `${problem}\n  request: ${describeRequest(req)}`);
+              failed += 1;
+            }
+            // A logout, an erasure or a reused refresh token ends a session: start a new one.
+            if (answer.status === 401 && req.identity !== 'anonymous' && req.badToken === undefined) {
+              stale.add(req.identity);
+            }
+          });
+          for (const identity of stale) {
+            sessions[identity] = await newSession();
+            renewed += 1;
           }
-          // A logout, an erasure or a reused refresh token ends a session: start a new one.
-          if (answer.status === 401 && req.identity !== 'anonymous' && req.badToken === undefined) {
-            stale.add(req.identity);
-          }
-        });
-        for (const identity of stale) {
-          sessions[identity] = await newSession();
-          renewed += 1;
-        }
-      }),
-      { seed, numRuns: Math.ceil(REQUESTS / BATCH) },
-    );
+        }),
+        { seed, numRuns: Math.ceil(REQUESTS / BATCH) },
+      );
 
-    if (failures.size) console.log(`API fuzz failures:\n${[...failures.values()].join('\n')}`);
-    expect(
-      [...failures.values()],
-      `${failed} answers differ from the document (seed ${seed}); one example per operation and status`,
-    ).toEqual([]);
-    const covered = new Set([...statuses.keys()].map((k) => k.split(' ').slice(0, 2).join(' ')));
-    console.log(
-      `API fuzz: ${sent} requests, ${covered.size}/${operations.length} operations, ` +
-        `${[...statuses.values()].length} operation/status pairs, ${renewed} sessions renewed; 5xx: 0; undeclared: 0`,
-    );
-    const slowest = [...elapsed].sort(([, a], [, b]) => b - a).slice(0, 5);
-    console.log(
-      `API fuzz: most time in ${slowest.map(([op, ms]) => `${op} ${Math.round(ms)} ms`).join(', ')}`,
-    );
-    expect(covered.size).toBe(operations.length);
+      if (failures.size) console.log(`API fuzz failures:\n${[...failures.values()].join('\n')}`);
+      expect(
+        [...failures.values()],
+        `${failed} answers differ from the document (seed ${seed}); one example per operation and status`,
+      ).toEqual([]);
+      const covered = new Set([...statuses.keys()].map((k) => k.split(' ').slice(0, 2).join(' ')));
+      console.log(
+        `API fuzz: ${sent} requests, ${covered.size}/${operations.length} operations, ` +
+          `${[...statuses.values()].length} operation/status pairs, ${renewed} sessions renewed; 5xx: 0; undeclared: 0`,
+      );
+      const slowest = [...elapsed].sort(([, a], [, b]) => b - a).slice(0, 5);
+      console.log(
+        `API fuzz: most time in ${slowest.map(([op, ms]) => `${op} ${Math.round(ms)} ms`).join(', ')}`,
+      );
+      expect(covered.size).toBe(operations.length);
 
-    // Still healthy: live, ready, and a new user's round trip works.
-    expect((await call('GET', '/health/live')).status).toBe(200);
-    expect((await call('GET', '/health/ready')).status).toBe(200);
-    const fresh = await newSession();
-    const id = await recordExpense(fresh, today);
-    const read = await call('GET', `/api/transactions/${id}`, { token: fresh.token });
-    expect(read.status).toBe(200);
-    expect(read.headers.get('etag')).toMatch(/^"[\w-]+"$/);
-  }, Math.max(600_000, REQUESTS * 200));
+      // Still healthy: live, ready, and a new user's round trip works.
+      expect((await call('GET', '/health/live')).status).toBe(200);
+      expect((await call('GET', '/health/ready')).status).toBe(200);
+      const fresh = await newSession();
+      const id = await recordExpense(fresh, today);
+      const read = await call('GET', `/api/transactions/${id}`, { token: fresh.token });
+      expect(read.status).toBe(200);
+      expect(read.headers.get('etag')).toMatch(/^"[\w-]+"$/);
+    },
+    Math.max(600_000, REQUESTS * 200),
+  );
 });
