@@ -64,7 +64,8 @@ export class ContractChecker {
     const declared = op.spec.responses[String(response.status)];
     if (!declared) return `${where}: status not declared (${JSON.stringify(response.body).slice(0, 300)})`;
     const mediaType = (response.contentType ?? '').split(';')[0]?.trim() ?? '';
-    if (response.status >= 400 && mediaType !== 'application/problem+json') {
+    // Errors are problem+json, unless the document says otherwise (a health report's 503).
+    if (response.status >= 400 && !declared.content?.[mediaType]) {
       return `${where}: an error answered as ${mediaType || 'no content type'}`;
     }
     if (!declared.content) {
