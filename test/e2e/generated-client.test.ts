@@ -31,6 +31,12 @@ const client = () => {
 };
 
 describe('a client generated from /openapi.json', () => {
+  it('is made from the served document: /openapi.json is what npm run check lints', async () => {
+    const served = (await (await fetch(`${url}/openapi.json`)).json()) as { openapi: string };
+    expect(served).toEqual(contract().doc);
+    expect(served.openapi).toBe('3.1.0');
+  });
+
   it('is current: test/client/daybook-api.ts is what openapi-typescript makes of the document', async () => {
     expect(readFileSync(TYPES_FILE, 'utf8'), 'run: npx tsx test/client/generate.ts').toBe(
       await generatedTypes(),
