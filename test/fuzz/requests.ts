@@ -274,6 +274,54 @@ function fill(path: string, values: Record<string, string>): string {
 const CSV = 'Date,Amount,Shop\n2025-06-03,12.50,Bakery\n2025-06-04,3.20,Kiosk\n';
 const MAPPING = JSON.stringify({ date: 'Date', amount: 'Amount', merchant: 'Shop', defaultCategory: 'food' });
 
+/** One way to spoil a valid request of `op`: path, query, header, body, content type or token. */
+function mutationOf(op: Operation, validBody: fc.Arbitrary<FuzzRequest['body']>) {
+  const pathParams = parametersOf(op, 'path');
+  const queryParams = parametersOf(op, 'query');
+  const jsonSchema = op.spec.requestBody?.content?.['application/json']?.schema;
+  return fc.oneof(
+    // hostile path values
+    pathParams.length
+      ? fc
+          // An empty segment is another route's URL.
+          .tuple(fc.constantFrom(...pathParams.map((p) => p.name as string)), urlValue.filter(Boolean))
+          .map(([name, value]) => ({ pathValue: { [name]: value } }))
+      : fc.constant({}),
+    // hostile, unknown and repeated query values
+    fc
+      .tuple(
+        fc.constantFrom(...queryParams.map((p) => p.name as string), 'unknown', '__proto__', 'after'),
+        urlValue,
+        fc.boolean(),
+      )
+      .map(([name, value, repeat]) => ({ queryValue: [name, value, repeat] as const })),
+    // hostile headers
+    fc
+      .tuple(
+        fc.constantFrom(
+          'if-match',
+          'idempotency-key',
+          'daybook-min-position',
+          'daybook-consistency',
+          'x-correlation-id',
+        ),
+        hostileString.filter((s) => s.length < 1000 && /^[\t\x20-\x7e]*$/.test(s)),
+      )
+      .map(([name, value]) => ({ header: [name, value] as const })),
+    // a hostile body or content type
+    jsonSchema
+      ? validBody.chain((b) => mutateBody(JSON.parse(b as string))).map((raw) => ({ raw }))
+      : fc.constant({}),
+    fc
+      .tuple(CONTENT_TYPES, fc.constantFrom('{}', CSV, 'a=b', ''))
+      .map(([contentType, raw]) => ({ contentType, raw })),
+    // a token that is not the identity's own
+    fc
+      .constantFrom('', 'garbage', 'a.b.c', `${'x'.repeat(40)}.${'y'.repeat(40)}.`, 'e30.e30.')
+      .map((badToken) => ({ badToken })),
+  );
+}
+
 /** A request for an operation: valid from its schemas, or one of them mutated into hostile input. */
 export function request(op: Operation, pools: Pools): fc.Arbitrary<FuzzRequest> {
   const pathParams = parametersOf(op, 'path');
@@ -330,47 +378,7 @@ export function request(op: Operation, pools: Pools): fc.Arbitrary<FuzzRequest> 
     }),
   );
 
-  const mutation = fc.oneof(
-    // hostile path values
-    pathParams.length
-      ? fc
-          // An empty segment is another route's URL.
-          .tuple(fc.constantFrom(...pathParams.map((p) => p.name as string)), urlValue.filter(Boolean))
-          .map(([name, value]) => ({ pathValue: { [name]: value } }))
-      : fc.constant({}),
-    // hostile, unknown and repeated query values
-    fc
-      .tuple(
-        fc.constantFrom(...queryParams.map((p) => p.name as string), 'unknown', '__proto__', 'after'),
-        urlValue,
-        fc.boolean(),
-      )
-      .map(([name, value, repeat]) => ({ queryValue: [name, value, repeat] as const })),
-    // hostile headers
-    fc
-      .tuple(
-        fc.constantFrom(
-          'if-match',
-          'idempotency-key',
-          'daybook-min-position',
-          'daybook-consistency',
-          'x-correlation-id',
-        ),
-        hostileString.filter((s) => s.length < 1000 && /^[\t\x20-\x7e]*$/.test(s)),
-      )
-      .map(([name, value]) => ({ header: [name, value] as const })),
-    // a hostile body or content type
-    jsonSchema
-      ? validBody.chain((b) => mutateBody(JSON.parse(b as string))).map((raw) => ({ raw }))
-      : fc.constant({}),
-    fc
-      .tuple(CONTENT_TYPES, fc.constantFrom('{}', CSV, 'a=b', ''))
-      .map(([contentType, raw]) => ({ contentType, raw })),
-    // a token that is not the identity's own
-    fc
-      .constantFrom('', 'garbage', 'a.b.c', `${'x'.repeat(40)}.${'y'.repeat(40)}.`, 'e30.e30.')
-      .map((badToken) => ({ badToken })),
-  );
+  const mutation = mutationOf(op, validBody);
 
   const mutatedRequest = fc.tuple(base, mutation).map(([r, m]): FuzzRequest => {
     const pathValues: Record<string, string> = {
