@@ -197,7 +197,14 @@ describe('API fuzz', () => {
       expect((await call('GET', '/health/ready')).status).toBe(200);
       const fresh = await newSession();
       const id = await recordExpense(fresh, today);
-      const read = await call('GET', `/api/transactions/${id}`, { token: fresh.token });
+      // This app bounds the read-your-writes wait at 100 ms, and a long run leaves the read models
+      // behind: the new expense must be readable once they have caught up (within 30 s).
+      const started = Date.now();
+      let read = await call('GET', `/api/transactions/${id}`, { token: fresh.token });
+      while (read.status === 404 && Date.now() - started < 30_000) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        read = await call('GET', `/api/transactions/${id}`, { token: fresh.token });
+      }
       expect(read.status).toBe(200);
       expect(read.headers.get('etag')).toMatch(/^"[\w-]+"$/);
     },
