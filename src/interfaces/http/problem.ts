@@ -233,7 +233,8 @@ export function sendProblem(res: Response, problemDetails: Problem): void {
       JSON.stringify({
         ...problemDetails,
         instance: res.req.originalUrl.slice(0, 200),
-        requestId: res.req.id,
+        // A string, as documented, whatever generated the id.
+        ...(res.req.id === undefined ? {} : { requestId: String(res.req.id) }),
       }),
     );
 }

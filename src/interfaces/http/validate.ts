@@ -1,4 +1,6 @@
 import { z } from 'zod';
+// Loaded for its side effect first: the schemas below call .openapi().
+import './openapi.js';
 import { validationProblem } from './problem.js';
 
 /** Deeper than any body of this API; recursive walks (fingerprints, validation) stay far from the stack's end. */
