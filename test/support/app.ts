@@ -1,5 +1,6 @@
 import { afterAll } from 'vitest';
 import { type RunningDaybook, startDaybook } from '../../src/server.js';
+import { contract } from '../fuzz/contract.js';
 import { testDatabase } from './postgres.js';
 
 /**
@@ -71,8 +72,26 @@ export const api =
     try {
       parsed = JSON.parse(text);
     } catch {}
+    conformsToDocument(method, path, response, parsed);
     return { status: response.status, headers: response.headers, body: parsed };
   };
+
+/**
+ * Every response an e2e test gets is checked against the served OpenAPI document (declared status,
+ * problem+json errors, body schema), so the document cannot drift from what the tests see. Paths the
+ * document does not describe (unknown routes, /docs) are not checked.
+ */
+function conformsToDocument(method: string, path: string, response: Response, body: unknown): void {
+  const checker = contract();
+  const operation = checker.find(method, path);
+  if (!operation) return;
+  const problem = checker.check(operation, {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body,
+  });
+  if (problem) throw new Error(`response differs from /openapi.json: ${problem}`);
+}
 
 let counter = 0;
 export async function registerUser(call: Api, overrides: Record<string, unknown> = {}) {

@@ -24,7 +24,13 @@ export function apiDocs(): ApiDocs {
       method: 'get',
       path: '/openapi.json',
       summary: 'This document',
-      responses: { 200: { contentType: 'application/json', description: 'OpenAPI 3 document' } },
+      responses: {
+        200: {
+          contentType: 'application/json',
+          description: 'OpenAPI 3.1 document',
+          schema: { type: 'object', required: ['openapi', 'info', 'paths'], additionalProperties: true },
+        },
+      },
     },
   );
   healthDocs(docs);

@@ -3,6 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { IdempotencyStore, StoredResponse } from '../../application/ports/idempotency-store.port.js';
 import { authOf } from './auth.js';
 import { problem } from './problem.js';
+import { requireShallow } from './validate.js';
 
 /** 1 to 255 printable ASCII characters (space included; the header's own whitespace is trimmed). */
 const KEY = /^[\x20-\x7E]{1,255}$/;
@@ -73,6 +74,7 @@ export function idempotency(store: IdempotencyStore): RequestHandler {
       });
     }
     const { userId } = authOf(req);
+    requireShallow(req.body);
     const fingerprint = requestFingerprint(req);
     const claim = await store.claim(userId, key, fingerprint);
 

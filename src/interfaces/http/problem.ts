@@ -28,15 +28,8 @@ export class HttpProblem extends Error {
 
 export const problemType = (code: string) => `/problems/${code}`;
 
-export const problem = (
-  status: number,
-  code: string,
-  title: string,
-  extra: Partial<Problem> = {},
-): HttpProblem => new HttpProblem({ type: problemType(code), title, status, code, ...extra });
-
 /** The one table from a domain error code to its HTTP status (responses and the OpenAPI document). */
-export const DOMAIN_STATUS: Readonly<Record<DomainErrorCode, number>> = {
+export const DOMAIN_STATUS = {
   'invalid-money': 400,
   'invalid-date': 400,
   'invalid-month': 400,
@@ -70,7 +63,54 @@ export const DOMAIN_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   'unknown-algorithm': 422,
   'insufficient-allocation': 422,
   'invalid-adjustment': 422,
-};
+} as const satisfies Record<DomainErrorCode, number>;
+
+/** Problems raised by the HTTP layer itself (parsing, auth, limits, dependencies), and their statuses. */
+const HTTP_STATUS = {
+  'validation-failed': 400,
+  'malformed-json': 400,
+  'bad-request': 400,
+  'invalid-position': 400,
+  'invalid-consistency': 400,
+  'invalid-idempotency-key': 400,
+  'invalid-if-match': 400,
+  'invalid-upload': 400,
+  unauthorized: 401,
+  'insufficient-scope': 403,
+  'not-found': 404,
+  'task-not-found': 404,
+  'version-conflict': 409,
+  'idempotency-key-in-flight': 409,
+  'precondition-failed': 412,
+  'payload-too-large': 413,
+  'file-too-large': 413,
+  'unsupported-media-type': 415,
+  'bulk-rejected': 422,
+  'idempotency-key-reused': 422,
+  'invalid-csv': 422,
+  'invalid-mapping': 422,
+  'empty-file': 422,
+  'too-many-rows': 422,
+  'rate-limited': 429,
+  'internal-error': 500,
+  'auth-store-unavailable': 503,
+  'database-unavailable': 503,
+  'store-unavailable': 503,
+} as const;
+
+/**
+ * Every problem code the API answers with and its status: what the handlers raise (`problem` takes the
+ * status this table gives the code, checked by the compiler) and what the OpenAPI document declares.
+ */
+export const PROBLEM_STATUS = { ...DOMAIN_STATUS, ...HTTP_STATUS } as const;
+export type ProblemCode = keyof typeof PROBLEM_STATUS;
+
+export const problem = <C extends ProblemCode>(
+  status: (typeof PROBLEM_STATUS)[C],
+  code: C,
+  title: string,
+  extra: Partial<Problem> = {},
+): HttpProblem => new HttpProblem({ type: problemType(code), title, status, code, ...extra });
 
 const TITLES: Partial<Record<number, string>> = {
   400: 'Bad request',
@@ -159,11 +199,9 @@ export function toProblem(error: unknown): Problem | undefined {
     };
   }
   const bodyParser = error as { type?: string; status?: number; expose?: boolean };
-  if (bodyParser.expose && typeof bodyParser.status === 'number' && bodyParser.status < 500) {
-    const code =
-      bodyParser.type === 'entity.parse.failed'
-        ? 'malformed-json'
-        : (bodyParser.type ?? 'bad-request').replaceAll('.', '-');
+  // Body parser errors are exposed; a path segment that is not valid percent-encoding is a URIError.
+  const code = bodyParser.expose || error instanceof URIError ? requestErrorCode(bodyParser) : undefined;
+  if (code && typeof bodyParser.status === 'number') {
     return {
       type: problemType(code),
       title: TITLES[bodyParser.status] ?? 'Bad request',
@@ -172,6 +210,17 @@ export function toProblem(error: unknown): Problem | undefined {
       detail: (error as Error).message,
     };
   }
+  return undefined;
+}
+
+/**
+ * The code of a client error raised while reading the request (body parser, path decoding): one per
+ * status, so the document can declare them; anything else is not a client error.
+ */
+function requestErrorCode({ type, status }: { type?: string; status?: number }): ProblemCode | undefined {
+  if (status === 400) return type === 'entity.parse.failed' ? 'malformed-json' : 'bad-request';
+  if (status === 413) return 'payload-too-large';
+  if (status === 415) return 'unsupported-media-type';
   return undefined;
 }
 
@@ -185,7 +234,8 @@ export function sendProblem(res: Response, problemDetails: Problem): void {
       JSON.stringify({
         ...problemDetails,
         instance: res.req.originalUrl.slice(0, 200),
-        requestId: res.req.id,
+        // A string, as documented, whatever generated the id.
+        ...(res.req.id === undefined ? {} : { requestId: String(res.req.id) }),
       }),
     );
 }

@@ -49,6 +49,7 @@ export const analyticsDocs = (docs: ApiDocs) =>
       scope: 'read:analytics',
       query: dashboardQuery.extend(consistencyQuery.shape),
       headers: consistencyHeaders,
+      errors: ['invalid-month'],
       responses: {
         200: z.object({
           month: z.string(),

@@ -32,8 +32,8 @@ const cursor = z.string().max(50).refine(isValidPosition, 'is not a cursor this 
 
 const eventsQuery = z.object({
   userId: userId.optional(),
-  stream: text(300).min(1).optional(),
-  type: text(100).min(1).optional(),
+  stream: text(300, 1).optional(),
+  type: text(100, 1).optional(),
   from: instantString.optional(),
   to: instantString.optional(),
   limit: limit.optional(),

@@ -8,22 +8,28 @@ import { DomainError } from '../../../domain/shared/domain-error.js';
 import { authOf, bearerToken, requireAuth, unauthorized, type VerifyAccess } from '../auth.js';
 import { clientOf, commandContext } from '../context.js';
 import { type ApiDocs, moneyOut } from '../openapi.js';
-import { moneyString, parseBody, text } from '../validate.js';
+import { emailString, moneyString, parseBody, text } from '../validate.js';
 import { userView } from '../views.js';
 
+/** Any characters (it is only hashed), bounded; the strength rule is the application's. */
+const password = z.string().max(1000);
+
 const registerBody = z.strictObject({
-  email: z.email().max(254),
-  password: z.string().max(1000),
+  email: emailString,
+  password,
   income: moneyString,
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as "USD"'),
   country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as "US"'),
-  timezone: z.string().min(1).max(64),
+  timezone: text(64, 1),
   displayName: text(100).optional(),
 });
 
-const loginBody = z.strictObject({ email: z.string().max(254), password: z.string().max(1000) });
+const loginBody = z.strictObject({ email: emailString, password });
 
-const refreshToken = z.string().min(1).max(4096);
+const refreshToken = z
+  .string()
+  .regex(/^[A-Za-z0-9._~+/=-]{1,4096}$/, 'is not a refresh token this API issued')
+  .openapi({ pattern: '^[A-Za-z0-9._~+/=-]{1,4096}$' });
 const refreshBody = z.strictObject({ refreshToken });
 const logoutBody = z.strictObject({ refreshToken: refreshToken.optional() });
 
@@ -52,6 +58,7 @@ export const authDocs = (docs: ApiDocs) =>
       path: '/api/auth/register',
       summary: 'Create an account and start a session',
       body: registerBody,
+      errors: ['weak-password', 'invalid-money', 'unsupported-currency', 'invalid-profile', 'email-taken'],
       responses: { 201: tokensOut.extend({ user: userOut }) },
     },
     {
@@ -60,6 +67,7 @@ export const authDocs = (docs: ApiDocs) =>
       summary:
         'Start a session. Failures are limited per account and per IP: 401 invalid-credentials, then 429 too-many-attempts with Retry-After (even with the right password). Every outcome is recorded in the security log (GET /api/audit/security)',
       body: loginBody,
+      errors: ['invalid-credentials', 'too-many-attempts'],
       responses: { 200: tokensOut },
     },
     {
@@ -68,6 +76,7 @@ export const authDocs = (docs: ApiDocs) =>
       summary:
         "Rotate: the presented refresh token is spent and the session's next one returned. 401 invalid-refresh-token; 401 refresh-token-reused when a spent token is presented again, which ends the whole session (recorded in the security log: RefreshTokenReused)",
       body: refreshBody,
+      errors: ['invalid-refresh-token', 'refresh-token-reused'],
       responses: { 200: tokensOut },
     },
     {
@@ -75,6 +84,7 @@ export const authDocs = (docs: ApiDocs) =>
       path: '/api/auth/logout',
       summary:
         "End this session (Bearer access token, any scope): the access token fails at once, the session's refresh token too; a refreshToken in the body ends that session as well",
+      scope: 'token',
       body: logoutBody,
       responses: { 204: undefined },
     },
@@ -83,6 +93,7 @@ export const authDocs = (docs: ApiDocs) =>
       path: '/api/auth/logout-all',
       summary:
         "End every session of the token's user (Bearer access token, any scope); recorded in the security log (SessionsRevoked)",
+      scope: 'token',
       responses: { 204: undefined },
     },
   );

@@ -13,7 +13,15 @@ import {
 } from '../context.js';
 import { type ApiDocs, moneyOut } from '../openapi.js';
 import { problem } from '../problem.js';
-import { categoryString, dateString, moneyString, monthString, parseBody, parseParams } from '../validate.js';
+import {
+  categoryString,
+  dateString,
+  moneyString,
+  monthString,
+  parseBody,
+  parseParams,
+  text,
+} from '../validate.js';
 import { amount } from '../views.js';
 
 const planBody = z.strictObject({
@@ -28,7 +36,7 @@ const planBody = z.strictObject({
     )
     .min(1)
     .max(50),
-  splitAlgorithm: z.string().max(40).optional(),
+  splitAlgorithm: text(40).optional(),
   effectiveFrom: dateString.optional().openapi({
     description:
       "For a month with history: the first day the new plan changes (default: the user's today). Days before it keep their allocations; each category's change is spread over the days from it.",
@@ -59,6 +67,9 @@ export const budgetDocs = (docs: ApiDocs) =>
         'invalid-money',
         'invalid-category',
         'invalid-date',
+        'invalid-month',
+        'invalid-if-match',
+        'precondition-failed',
       ],
       responses: {
         200: planView,
@@ -73,6 +84,7 @@ export const budgetDocs = (docs: ApiDocs) =>
       params: z.object({ date: dateString }),
       query: consistencyQuery.extend(asOfQuery.shape),
       headers: consistencyHeaders,
+      errors: ['invalid-date'],
       responses: {
         200: z.object({
           date: z.string(),

@@ -33,8 +33,8 @@ const adjustBody = z.strictObject({
   reason: text(200).optional(),
 });
 const redistributeBody = z.union([
-  z.strictObject({ date: dateString, category: categoryString, algorithm: z.string().max(40).optional() }),
-  z.strictObject({ month: monthString, algorithm: z.string().max(40).optional() }),
+  z.strictObject({ date: dateString, category: categoryString, algorithm: text(40).optional() }),
+  z.strictObject({ month: monthString, algorithm: text(40).optional() }),
 ]);
 
 const monthLine = z.object({ planned: moneyOut, allocated: moneyOut, spent: moneyOut, remaining: moneyOut });
@@ -57,6 +57,7 @@ export const engineDocs = (docs: ApiDocs) =>
       scope: 'read:budget',
       query: z.object({ month: monthString }).extend(consistencyQuery.shape).extend(asOfQuery.shape),
       headers: consistencyHeaders,
+      errors: ['invalid-month'],
       responses: {
         200: z.object({
           month: z.string(),
@@ -80,6 +81,7 @@ export const engineDocs = (docs: ApiDocs) =>
       params: z.object({ month: monthString }),
       query: consistencyQuery,
       headers: consistencyHeaders,
+      errors: ['invalid-month'],
       responses: {
         200: z.object({
           month: z.string(),
@@ -103,6 +105,17 @@ export const engineDocs = (docs: ApiDocs) =>
       summary: 'Move budget between two (day, category) cells of one month',
       scope: 'manage:budget',
       body: adjustBody,
+      errors: [
+        'invalid-adjustment',
+        'insufficient-allocation',
+        'invalid-money',
+        'invalid-amount',
+        'invalid-date',
+        'invalid-category',
+        'date-outside-month',
+        'unknown-category',
+        'month-not-planned',
+      ],
       responses: {
         201: z.object({
           from: z.object({ date: z.string(), category: z.string() }),
@@ -119,6 +132,14 @@ export const engineDocs = (docs: ApiDocs) =>
       summary: 'Rebalance an overspent cell, or every uncovered one of a month, now',
       scope: 'manage:budget',
       body: redistributeBody,
+      errors: [
+        'invalid-date',
+        'invalid-month',
+        'invalid-category',
+        'unknown-category',
+        'unknown-algorithm',
+        'month-not-planned',
+      ],
       responses: { 200: z.object({ events: z.array(eventOut) }) },
     },
   );

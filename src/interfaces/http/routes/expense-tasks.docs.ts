@@ -13,7 +13,14 @@ export const expenseDocs = (docs: ApiDocs) =>
     scope: 'write:transactions',
     headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
     body: trackBody,
-    errors: ['invalid-money', 'invalid-amount', 'invalid-expense', 'invalid-category', 'too-many-categories'],
+    errors: [
+      'invalid-money',
+      'invalid-amount',
+      'invalid-expense',
+      'invalid-category',
+      'too-many-categories',
+      'month-not-planned',
+    ],
     responses: {
       201: z.object({
         id: z.string(),
@@ -36,6 +43,7 @@ export const taskDocs = (docs: ApiDocs) =>
     summary: 'A background task (CSV import): status, progress and the first 100 row errors',
     scope: 'read:transactions',
     params: taskParams,
+    errors: ['task-not-found'],
     responses: {
       200: z.object({
         id: z.string(),

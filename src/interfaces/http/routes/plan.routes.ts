@@ -11,15 +11,15 @@ import {
 } from '../context.js';
 import { type ApiDocs, moneyOut } from '../openapi.js';
 import { problem } from '../problem.js';
-import { monthString, parseBody } from '../validate.js';
+import { monthString, parseBody, text } from '../validate.js';
 import { amount } from '../views.js';
 
 const generateBody = z.strictObject({ month: monthString.optional(), apply: z.boolean().optional() });
 const whatIfBody = z.strictObject({
   month: monthString,
   algorithm: z.strictObject({
-    split: z.string().max(40).optional(),
-    redistribution: z.string().max(40).optional(),
+    split: text(40).optional(),
+    redistribution: text(40).optional(),
   }),
 });
 
@@ -30,6 +30,18 @@ const planCategory = z.object({
   dueDay: z.number().int().optional(),
 });
 
+/** 200 a suggestion; 201 when `apply` planned the month with it. */
+const suggestionOut = z.object({
+  month: z.string(),
+  currency: z.string(),
+  income: moneyOut,
+  basis: z.enum(['rule-50-30-20', 'history']),
+  savings: moneyOut,
+  categories: z.array(planCategory),
+  applied: z.boolean(),
+  position: z.string().optional(),
+});
+
 export const planDocs = (docs: ApiDocs) =>
   docs.add(
     {
@@ -38,18 +50,15 @@ export const planDocs = (docs: ApiDocs) =>
       summary: 'Suggest a plan from income (50/30/20) or recent spending; apply it with apply: true',
       scope: 'read:budget',
       body: generateBody,
-      responses: {
-        200: z.object({
-          month: z.string(),
-          currency: z.string(),
-          income: moneyOut,
-          basis: z.enum(['rule-50-30-20', 'history']),
-          savings: moneyOut,
-          categories: z.array(planCategory),
-          applied: z.boolean(),
-          position: z.string().optional(),
-        }),
-      },
+      errors: [
+        'invalid-month',
+        'invalid-plan',
+        'plan-exceeds-income',
+        'plan-below-allocated',
+        'too-many-categories',
+        'unknown-algorithm',
+      ],
+      responses: { 200: suggestionOut, 201: suggestionOut },
     },
     {
       method: 'get',
@@ -74,6 +83,7 @@ export const planDocs = (docs: ApiDocs) =>
       summary: "Replay a month's facts under other algorithm versions (writes nothing)",
       scope: 'read:budget',
       body: whatIfBody,
+      errors: ['invalid-month', 'unknown-algorithm', 'month-not-planned'],
       responses: {
         200: z.object({
           month: z.string(),

@@ -12,7 +12,7 @@ export interface TaskUseCases {
   readonly getImportTask: ReturnType<typeof getImportTask>;
 }
 
-export const taskParams = z.object({ id: text(200).min(1) });
+export const taskParams = z.object({ id: text(200, 1) });
 
 const taskView = (task: ImportTask) => ({
   id: task.id,

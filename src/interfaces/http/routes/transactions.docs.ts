@@ -6,6 +6,7 @@ import {
   bulkBody,
   filterQuery,
   idParams,
+  ifMatchHeaders,
   listQuery,
   transactionBody,
 } from './transactions.routes.js';
@@ -38,6 +39,7 @@ export const transactionDocs = (docs: ApiDocs) =>
       scope: 'read:transactions',
       query: listQuery,
       headers: consistencyHeaders,
+      errors: ['invalid-money', 'invalid-date', 'invalid-category'],
       responses: {
         200: z.object({ items: z.array(transactionOut), nextCursor: z.string().optional() }),
       },
@@ -49,6 +51,7 @@ export const transactionDocs = (docs: ApiDocs) =>
       scope: 'read:transactions',
       query: filterQuery,
       headers: consistencyHeaders,
+      errors: ['invalid-money', 'invalid-date', 'invalid-category'],
       responses: { 200: { contentType: 'text/csv', description: 'RFC 4180 CSV, one expense per row' } },
     },
     {
@@ -59,7 +62,11 @@ export const transactionDocs = (docs: ApiDocs) =>
       params: idParams,
       query: consistencyQuery,
       headers: consistencyHeaders,
+      errors: ['transaction-not-found'],
       responses: { 200: transactionOut },
+      responseHeaders: {
+        ETag: { description: 'The version of the expense, for If-Match on PUT and DELETE' },
+      },
     },
     {
       method: 'post',
@@ -89,6 +96,7 @@ export const transactionDocs = (docs: ApiDocs) =>
       scope: 'write:transactions',
       headers: idempotencyHeader,
       body: bulkBody,
+      errors: ['bulk-rejected', 'invalid-date', 'invalid-money', 'invalid-category'],
       responses: {
         201: z.object({
           months: z.array(
@@ -112,6 +120,38 @@ export const transactionDocs = (docs: ApiDocs) =>
       summary:
         'Import a CSV (multipart `file` + `mapping` JSON, or text/csv with ?mapping=): ≤ 200 rows at once (200), more as a task (202, Location /api/tasks/{id})',
       scope: 'write:transactions',
+      query: z.object({
+        mapping: z.string().max(16384).optional().openapi({
+          description: 'With a text/csv body: the column mapping as JSON (as the multipart field `mapping`)',
+        }),
+      }),
+      rawBody: {
+        'multipart/form-data': {
+          type: 'object',
+          required: ['file', 'mapping'],
+          properties: {
+            file: { type: 'string', contentMediaType: 'text/csv', description: 'The CSV file (≤ 5 MB)' },
+            mapping: {
+              type: 'string',
+              contentMediaType: 'application/json',
+              description:
+                'Column mapping as JSON: {"date": column, "amount": column, "merchant"?, "description"?, "category"?, "defaultCategory"?, "dateFormat"?, "decimalSeparator"?, "negativeIsExpense"?, "delimiter"?}',
+            },
+          },
+        },
+        'text/csv': { type: 'string', description: 'The CSV file; the mapping goes in ?mapping=' },
+      },
+      errors: [
+        'unsupported-media-type',
+        'file-too-large',
+        'payload-too-large',
+        'invalid-upload',
+        'bad-request',
+        'invalid-csv',
+        'invalid-mapping',
+        'empty-file',
+        'too-many-rows',
+      ],
       responses: {
         200: z.object({
           status: z.literal('done'),
@@ -131,7 +171,7 @@ export const transactionDocs = (docs: ApiDocs) =>
       params: idParams,
       // It finds the expense in the transactions read model: after the caller's own writes.
       query: consistencyQuery,
-      headers: consistencyHeaders,
+      headers: consistencyHeaders.extend(ifMatchHeaders.shape),
       body: amendBody,
       errors: [
         'invalid-money',
@@ -143,6 +183,7 @@ export const transactionDocs = (docs: ApiDocs) =>
         'transaction-not-found',
         'transaction-voided',
         'transaction-id-conflict',
+        'precondition-failed',
       ],
       responses: {
         200: transactionOut.extend({
@@ -158,9 +199,9 @@ export const transactionDocs = (docs: ApiDocs) =>
         'Void an expense (204; the write position is in Daybook-Position); a shortfall it caused is given back',
       scope: 'write:transactions',
       params: idParams,
-      errors: ['transaction-not-found'],
+      errors: ['transaction-not-found', 'precondition-failed'],
       query: consistencyQuery,
-      headers: consistencyHeaders,
+      headers: consistencyHeaders.extend(ifMatchHeaders.shape),
       responses: { 204: undefined },
     },
   );

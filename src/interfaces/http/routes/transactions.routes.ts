@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response, Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
@@ -107,15 +108,15 @@ export const bulkBody = z.strictObject({
     }),
 });
 
-export const idParams = z.object({ id: text(200).min(1) });
+export const idParams = z.object({ id: text(200, 1) });
 
 /** The column mapping of an import (multipart field `mapping`, or query `mapping` with a text/csv body). */
 const mappingSchema = z.strictObject({
-  date: text(100).min(1),
-  amount: text(100).min(1),
-  merchant: text(100).min(1).optional(),
-  description: text(100).min(1).optional(),
-  category: text(100).min(1).optional(),
+  date: text(100, 1),
+  amount: text(100, 1),
+  merchant: text(100, 1).optional(),
+  description: text(100, 1).optional(),
+  category: text(100, 1).optional(),
   defaultCategory: categoryString.optional(),
   dateFormat: z.enum(DATE_FORMATS as [string, ...string[]]).optional(),
   decimalSeparator: z.enum(['.', ',']).optional(),
@@ -131,7 +132,7 @@ export const filterQuery = z.object({
   from: calendarDate.optional(),
   to: calendarDate.optional(),
   category: categoryString.optional(),
-  merchant: text(200).min(1).optional(),
+  merchant: text(200, 1).optional(),
   minAmount: moneyString.optional(),
   maxAmount: moneyString.optional(),
   includeVoided: z
@@ -163,6 +164,17 @@ const filterOf = (q: z.infer<typeof filterQuery>): TransactionFilterInput => {
     Object.entries(filter).filter(([, v]) => v !== undefined),
   ) as TransactionFilterInput;
 };
+
+/** `If-Match` on PUT and DELETE: the ETag a GET of the expense returned (or `*`). */
+export const ifMatchHeaders = z.object({
+  'if-match': z.string().max(1000).optional().openapi({
+    description: 'Change only if the expense is still as this ETag (from its GET) says: 412 otherwise',
+  }),
+});
+
+/** A strong ETag of an expense as GET shows it: it changes whenever any shown field does. */
+export const etagOf = (view: Readonly<Record<string, unknown>>): string =>
+  `"${createHash('sha256').update(JSON.stringify(view)).digest('base64url').slice(0, 27)}"`;
 
 const transactionView = (t: TransactionItem) => ({
   id: t.transactionId,
@@ -298,15 +310,39 @@ export function transactionRoutes(daybook: TransactionUseCases): Router {
   });
 
   router.get('/:id', requireScope(verify, 'read:transactions'), async (req, res) => {
-    const { id } = parseParams(z.object({ id: text(200).min(1) }), req.params);
+    const { id } = parseParams(idParams, req.params);
     const { item, caughtUp } = await daybook.getTransaction({
       userId: authOf(req).userId,
       transactionId: id,
       ...readConsistency(req),
     });
     markCaughtUp(res, caughtUp);
-    res.json(transactionView(item));
+    const view = transactionView(item);
+    res.setHeader('ETag', etagOf(view));
+    res.json(view);
   });
+
+  /**
+   * `If-Match` (RFC 9110, strong comparison): the expense as the caller's reads now show it must have
+   * that ETag, else 412. Checked against the read model after the caller's own writes, just before the
+   * command; a concurrent writer in between is not caught here (the month stream's revision is shared by
+   * all of the month's expenses, so it cannot serve as one expense's version).
+   */
+  const requireMatch = async (req: Request, transactionId: string): Promise<void> => {
+    const ifMatch = req.get('if-match');
+    if (ifMatch === undefined) return;
+    const { item } = await daybook.getTransaction({
+      userId: authOf(req).userId,
+      transactionId,
+      ...readConsistency(req),
+    });
+    const tags = ifMatch.split(',').map((tag) => tag.trim());
+    if (!tags.includes('*') && !tags.includes(etagOf(transactionView(item)))) {
+      throw problem(412, 'precondition-failed', 'Precondition failed', {
+        detail: 'The expense changed since the ETag in If-Match: read it again',
+      });
+    }
+  };
 
   router.post('/', requireScope(verify, 'write:transactions'), idempotent, async (req, res) => {
     const body = parseBody(transactionBody, req.body);
@@ -389,6 +425,7 @@ export function transactionRoutes(daybook: TransactionUseCases): Router {
     const { id } = parseParams(idParams, req.params);
     const body = parseBody(amendBody, req.body);
     const consistency = readConsistency(req);
+    await requireMatch(req, id);
     const result = await daybook.amendExpense(
       {
         userId: authOf(req).userId,
@@ -426,6 +463,7 @@ export function transactionRoutes(daybook: TransactionUseCases): Router {
 
   router.delete('/:id', requireScope(verify, 'write:transactions'), async (req, res) => {
     const { id } = parseParams(idParams, req.params);
+    await requireMatch(req, id);
     const result = await daybook.voidExpense(
       { userId: authOf(req).userId, transactionId: id, ...readConsistency(req) },
       commandContext(req),

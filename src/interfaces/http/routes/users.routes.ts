@@ -15,7 +15,7 @@ import { userOut } from './auth.routes.js';
 const preferencesBody = z
   .strictObject({
     rolloverPolicy: z.enum(['forward', 'savings', 'none']).optional(),
-    timezone: z.string().min(1).max(64).optional(),
+    timezone: text(64, 1).optional(),
     autoPlan: z.enum(['previous', 'suggested', 'none']).optional().openapi({
       description:
         "How a month without a plan gets one at its first expense or query: last month's plan, a suggestion from income and history, or none (expenses wait, unallocated, for a plan)",
@@ -61,6 +61,7 @@ export const userDocs = (docs: ApiDocs) =>
       summary: 'Change displayName and/or country (the email cannot be changed)',
       scope: 'write:profile',
       body: profileBody,
+      errors: ['invalid-profile'],
       responses: { 200: userOut },
     },
     {
@@ -84,6 +85,7 @@ export const userDocs = (docs: ApiDocs) =>
       summary: 'Change the rollover policy and/or the time zone',
       scope: 'write:profile',
       body: preferencesBody,
+      errors: ['invalid-profile'],
       responses: { 200: preferencesOut },
     },
   );
