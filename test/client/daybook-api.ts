@@ -685,6 +685,26 @@ export interface operations {
                     };
                 };
             };
+            /** @description See the body */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok" | "degraded";
+                        ready: boolean;
+                        checks: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "ok" | "degraded" | "down";
+                                required: boolean;
+                            };
+                        };
+                    };
+                };
+            };
         };
     };
     getHealthReady: {
@@ -698,6 +718,29 @@ export interface operations {
         responses: {
             /** @description Success */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok" | "degraded";
+                        ready: boolean;
+                        checks: {
+                            [key: string]: {
+                                /** @enum {string} */
+                                status: "ok" | "degraded" | "down";
+                                required: boolean;
+                            };
+                        };
+                        lagging: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description See the body */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -52,20 +52,22 @@ export function healthRoutes(daybook: HealthApi): Router {
   return router;
 }
 
+const readyReport = publicReport.extend({ lagging: z.record(z.string(), z.number().int()) });
+
 export function healthDocs(docs: ApiDocs): void {
   docs.add(
     {
       method: 'get',
       path: '/health',
       summary: 'The state of each dependency (503 when one is down)',
-      responses: { 200: publicReport },
+      responses: { 200: publicReport, 503: publicReport },
     },
     {
       method: 'get',
       path: '/health/ready',
       summary:
         'Readiness: 503 (with Retry-After) while a required dependency is down or a read model lags the log by more than READY_MAX_LAG_EVENTS events (`lagging` names them and by how many)',
-      responses: { 200: publicReport.extend({ lagging: z.record(z.string(), z.number().int()) }) },
+      responses: { 200: readyReport, 503: readyReport },
     },
     {
       method: 'get',
