@@ -23,6 +23,38 @@ import { EVENT_COLUMNS, EVENT_SOURCE, type EventRow, metadataColumns, toRecorded
 import { checkExpectedVersion } from './expected-version.js';
 
 const CHANNEL = 'daybook_events';
+/** Stream heads remembered for one-statement appends; the least recently written leave first. */
+const KNOWN_HEADS = 10_000;
+
+interface Head {
+  readonly revision: bigint;
+  readonly lastHash: string;
+  readonly streamId: number;
+}
+
+const INSERT_EVENTS = `INSERT INTO event_log (stream_id, stream_revision, event_id, event_type, data, metadata,
+  correlation_id, causation_id, actor_id, occurred_at, schema_version, prev_hash, hash)`;
+/** The columns of one element `e` of a `chainedRows` array, after the stream id. */
+const EVENT_VALUES = `(e->>'revision')::int, (e->>'id')::uuid, e->>'type', e->'data', NULLIF(e->'rest', 'null'),
+  (e->>'correlationId')::uuid, (e->>'causationId')::uuid, (e->>'actor')::uuid,
+  (e->>'occurredAt')::timestamptz, (e->>'schemaVersion')::smallint, decode(e->>'prevHash', 'hex'),
+  decode(e->>'hash', 'hex')`;
+/** The elements `e` (in order `n`) of the `chainedRows` array passed as parameter `$<param>`. */
+const chainedFrom = (param: number) => `jsonb_array_elements($${param}::jsonb) WITH ORDINALITY AS x(e, n)`;
+const INSERT_RETURNING = 'RETURNING global_position::text AS position, transaction_id::text AS tx';
+
+/** Chained events as the JSON array `EVENT_VALUES` reads. */
+const chainedRows = (chained: ReturnType<typeof chainEvents>): string =>
+  JSON.stringify(
+    chained.map(({ event, revision }) => ({
+      revision: revision.toString(),
+      id: event.id,
+      type: event.type,
+      data: event.data,
+      ...metadataColumns(event.metadata),
+    })),
+  );
+
 /** Revisions are stored as integer (migration 013). */
 const MAX_REVISION = 2_147_483_647n;
 
@@ -35,6 +67,8 @@ export class PostgresEventStore implements EventStore {
   private readonly committed = new EventEmitter();
   private listener: Promise<PoolClient> | undefined;
   private closed = false;
+  /** Each stream's head as this process last appended it: the next append at it is one statement. */
+  private readonly heads = new Map<string, Head>();
 
   constructor(private readonly pool: Pool) {
     this.committed.setMaxListeners(0);
@@ -45,6 +79,11 @@ export class PostgresEventStore implements EventStore {
     events: readonly NewEvent[],
     expected: ExpectedVersion = 'any',
   ): Promise<AppendResult> {
+    const known = this.heads.get(stream);
+    if (known && events.length > 0 && expected === known.revision) {
+      const appended = await this.appendAtHead(stream, known, events);
+      if (appended) return appended;
+    }
     const client = await this.connect();
     try {
       await client.query('BEGIN');
@@ -56,23 +95,9 @@ export class PostgresEventStore implements EventStore {
         return { nextExpectedVersion: head.revision, position: START };
       }
       const chained = chainEvents(stream, head.revision + 1n, head.lastHash, events);
-      const rows = chained.map(({ event, revision }) => ({
-        revision: revision.toString(),
-        id: event.id,
-        type: event.type,
-        data: event.data,
-        ...metadataColumns(event.metadata),
-      }));
       const inserted = await client.query<{ position: string; tx: string }>(
-        `INSERT INTO event_log (stream_id, stream_revision, event_id, event_type, data, metadata, correlation_id,
-           causation_id, actor_id, occurred_at, schema_version, prev_hash, hash)
-         SELECT $1, (e->>'revision')::int, (e->>'id')::uuid, e->>'type', e->'data', NULLIF(e->'rest', 'null'),
-           (e->>'correlationId')::uuid, (e->>'causationId')::uuid, (e->>'actor')::uuid,
-           (e->>'occurredAt')::timestamptz, (e->>'schemaVersion')::smallint,
-           decode(e->>'prevHash', 'hex'), decode(e->>'hash', 'hex')
-         FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n
-         RETURNING global_position::text AS position, transaction_id::text AS tx`,
-        [head.streamId, JSON.stringify(rows)],
+        `${INSERT_EVENTS} SELECT $1, ${EVENT_VALUES} FROM ${chainedFrom(2)} ORDER BY n ${INSERT_RETURNING}`,
+        [head.streamId, chainedRows(chained)],
       );
       const last = chained[chained.length - 1]!;
       await client.query('UPDATE streams SET revision = $2, last_hash = $3 WHERE stream_name = $1', [
@@ -82,17 +107,69 @@ export class PostgresEventStore implements EventStore {
       ]);
       await client.query(`SELECT pg_notify('${CHANNEL}', '')`);
       await client.query('COMMIT');
-      const tail = inserted.rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b));
-      return {
-        nextExpectedVersion: last.revision,
-        position: formatPosition(BigInt(tail.tx), BigInt(tail.position)),
-      };
+      return this.appended(stream, head.streamId as number, last, inserted.rows);
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * The append as one statement (one round trip instead of six), at the head this process last wrote:
+   * the head row moves only if it is still there, and the events go in only if it moved. Undefined when
+   * another writer moved it first; the locking path then decides.
+   */
+  private async appendAtHead(
+    stream: string,
+    head: Head,
+    events: readonly NewEvent[],
+  ): Promise<AppendResult | undefined> {
+    const chained = chainEvents(stream, head.revision + 1n, head.lastHash, events);
+    const last = chained[chained.length - 1]!;
+    const { rows } = await this.query<{ position: string; tx: string }>(
+      `WITH head AS (
+         UPDATE streams SET revision = $3, last_hash = $4
+         WHERE stream_id = $1 AND revision = $2 AND last_hash = $5 RETURNING stream_id),
+       inserted AS (
+         ${INSERT_EVENTS} SELECT head.stream_id, ${EVENT_VALUES} FROM head, ${chainedFrom(6)} ORDER BY n
+         ${INSERT_RETURNING})
+       SELECT position, tx, pg_notify('${CHANNEL}', '') FROM inserted`,
+      [
+        head.streamId,
+        head.revision.toString(),
+        last.revision.toString(),
+        last.event.metadata.hash,
+        head.lastHash,
+        chainedRows(chained),
+      ],
+    );
+    if (rows.length === 0) {
+      this.heads.delete(stream);
+      return undefined;
+    }
+    return this.appended(stream, head.streamId, last, rows);
+  }
+
+  private appended(
+    stream: string,
+    streamId: number,
+    last: ReturnType<typeof chainEvents>[number],
+    rows: readonly { position: string; tx: string }[],
+  ): AppendResult {
+    this.heads.delete(stream);
+    this.heads.set(stream, {
+      revision: last.revision,
+      lastHash: last.event.metadata.hash as string,
+      streamId,
+    });
+    if (this.heads.size > KNOWN_HEADS) this.heads.delete(this.heads.keys().next().value as string);
+    const tail = rows.reduce((a, b) => (BigInt(a.position) > BigInt(b.position) ? a : b));
+    return {
+      nextExpectedVersion: last.revision,
+      position: formatPosition(BigInt(tail.tx), BigInt(tail.position)),
+    };
   }
 
   /** Locks the stream's head row; creates it (revision -1) when the append will write the first event. */
