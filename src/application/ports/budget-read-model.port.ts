@@ -21,12 +21,15 @@ export interface MonthView {
   readonly closedDays: ReadonlySet<LocalDate>;
 }
 
+/** What a day's answer needs of its month. */
+export type DayMonth = Pick<MonthView, 'planned' | 'currency' | 'plan'>;
+
 /** The daily-allocation read model. Undefined: the month has neither plan nor expenses (as far as the model knows). */
 export interface BudgetReadModel {
   day(
     userId: string,
     date: LocalDate,
-  ): Promise<{ month: MonthView; cells: ReadonlyMap<string, CellTotals> } | undefined>;
+  ): Promise<{ month: DayMonth; cells: ReadonlyMap<string, CellTotals> } | undefined>;
   month(userId: string, month: YearMonth): Promise<MonthView | undefined>;
   /** Waits, at most `timeoutMs`, until the read model has applied everything up to `position`. */
   waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean>;

@@ -69,14 +69,29 @@ export class PostgresBudgetReadModel implements BudgetReadModel {
     };
   }
 
+  /** One statement: the month's plan and the day's cells (the hot read of the mobile app). */
   async day(userId: string, date: LocalDate) {
-    const month = await this.month(userId, date.slice(0, 7) as YearMonth);
-    if (!month) return undefined;
-    const { rows } = await this.pool.query<{ category: string; allocated: string; spent: string }>(
-      `SELECT category, allocated::text, spent::text FROM ${CELLS} WHERE user_id = $1 AND day = $2`,
-      [userId, date],
+    const { rows } = await this.pool.query<
+      Pick<MonthRow, 'currency' | 'plan' | 'planned'> & {
+        cells: { category: string; allocated: string; spent: string }[];
+      }
+    >(
+      `SELECT m.currency, m.plan, m.planned, COALESCE((
+         SELECT json_agg(json_build_object('category', c.category, 'allocated', c.allocated::text, 'spent', c.spent::text))
+         FROM ${CELLS} c WHERE c.user_id = $1 AND c.day = $3), '[]') AS cells
+       FROM ${MONTHS} m WHERE m.user_id = $1 AND m.month = $2`,
+      [userId, date.slice(0, 7), date],
     );
-    return { month, cells: new Map(rows.map((r) => [r.category, totals(r.allocated, r.spent)])) };
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      month: {
+        planned: row.planned,
+        currency: row.currency as Currency,
+        plan: row.plan.map((c) => ({ ...c, amount: BigInt(c.amount) }) as PlannedCategory),
+      },
+      cells: new Map(row.cells.map((r) => [r.category, totals(r.allocated, r.spent)])),
+    };
   }
 
   async waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
