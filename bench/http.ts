@@ -12,6 +12,7 @@ import { machine, writeResult } from './support/report.js';
  * (POST /api/transactions), reads (GET /api/budget/daily/{today}), an unknown route with a valid token,
  * and express hello world. BENCH_HTTP_SECONDS (default 10) per run, BENCH_HTTP_CONNECTIONS (32),
  * BENCH_HTTP_USERS (50). BENCH_PROFILE_DIR: Daybook runs with `--cpu-prof` and writes its profile there.
+ * BENCH_DAYBOOK_ROLES: Daybook's DAYBOOK_ROLES (default: every role, projections included, in one process).
  */
 const SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 32);
@@ -134,6 +135,7 @@ export async function benchHttp(): Promise<void> {
         RATE_LIMIT_PER_MINUTE: '100000000',
         RATE_LIMIT_ANONYMOUS_PER_MINUTE: '100000000',
         LOG_LEVEL: 'warn',
+        ...(process.env.BENCH_DAYBOOK_ROLES ? { DAYBOOK_ROLES: process.env.BENCH_DAYBOOK_ROLES } : {}),
       },
       '/health/live',
       profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
