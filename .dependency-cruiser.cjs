@@ -25,6 +25,38 @@ module.exports = {
       to: { path: '^src/infrastructure' },
     },
     {
+      name: 'composition-root-on-top',
+      comment: 'src/composition builds the runtime; only the entry points (main, cli, server) may import it.',
+      severity: 'error',
+      from: { pathNot: '^src/(composition/|main\\.ts$|cli\\.ts$|server\\.ts$)' },
+      to: { path: '^src/composition/' },
+    },
+    {
+      name: 'only-the-root-picks-adapters',
+      comment:
+        'Adapters are chosen in src/composition: below the entry points nothing outside src/infrastructure imports it.',
+      severity: 'error',
+      from: {
+        pathNot: '^src/(composition/|infrastructure/|main\\.ts$|cli\\.ts$|server\\.ts$)|^projections/',
+      },
+      to: { path: '^src/infrastructure/' },
+    },
+    {
+      name: 'infrastructure-never-imports-projections',
+      comment:
+        'The projections are handed to the runner by the composition root, never imported by adapters.',
+      severity: 'error',
+      from: { path: '^src/infrastructure/' },
+      to: { path: '^projections/' },
+    },
+    {
+      name: 'projections-registry-from-the-root',
+      comment: 'projections/index.ts (the list of read models) is read by the composition root only.',
+      severity: 'error',
+      from: { pathNot: '^(src/composition/|projections/)' },
+      to: { path: '^projections/index\\.ts$' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

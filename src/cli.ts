@@ -1,6 +1,6 @@
 import pino from 'pino';
+import { buildRuntime, migrateDatabase } from './composition/runtime.js';
 import { ConfigError, loadConfig } from './infrastructure/config/config.js';
-import { buildRuntime, migrateDatabase } from './infrastructure/container.js';
 import { createLogger } from './infrastructure/logging/logger.js';
 import { runCli, triage, USAGE } from './interfaces/cli/cli.js';
 

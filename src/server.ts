@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buildRuntime } from './composition/runtime.js';
 import { type Config, loadConfig } from './infrastructure/config/config.js';
-import { buildRuntime } from './infrastructure/container.js';
 import { createLogger, type Logger } from './infrastructure/logging/logger.js';
 import { createHttpApp } from './interfaces/http/app.js';
 import { attachRealtimeServer } from './interfaces/ws/ws-server.js';
