@@ -1,4 +1,4 @@
-export { budgetStreamOwner } from '../src/domain/budget-month/budget-month.js';
+export { budgetStreamOwner } from '../src/domain/budget-month/stream-name.js';
 
 /** Replaces `$.` with the generation's schema: `sql('SELECT * FROM $.cells')`. */
 export const sqlFor =

@@ -1,4 +1,5 @@
-import { budgetMonthDecider, budgetStreamOwner } from '../domain/budget-month/budget-month.js';
+import { budgetMonthDecider } from '../domain/budget-month/budget-month.js';
+import { budgetStreamOwner } from '../domain/budget-month/stream-name.js';
 import {
   localDateAt,
   monthOf,
@@ -6,7 +7,8 @@ import {
   parseYearMonth,
   type YearMonth,
 } from '../domain/shared/local-date.js';
-import { userDecider, userStream } from '../domain/user/user.js';
+import { userStream } from '../domain/user/stream-name.js';
+import { userDecider } from '../domain/user/user.js';
 import { dashboard, trends } from './analytics/dashboard.query.js';
 import { createAuditUseCases } from './audit/audit-use-cases.js';
 import { backupInstallation, restoreInstallation } from './backup/backup.js';

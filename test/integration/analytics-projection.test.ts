@@ -10,14 +10,16 @@ import { readYourWrites } from '../../src/application/consistency/read-your-writ
 import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import { userCodec } from '../../src/application/events/user.codec.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
-import { budgetMonthDecider, budgetMonthStream } from '../../src/domain/budget-month/budget-month.js';
+import { budgetMonthDecider } from '../../src/domain/budget-month/budget-month.js';
 import { parseCellKey } from '../../src/domain/budget-month/cells.js';
 import type { BudgetMonthCommand } from '../../src/domain/budget-month/commands.js';
 import type { BudgetMonthEvent } from '../../src/domain/budget-month/events.js';
 import type { BudgetMonthState } from '../../src/domain/budget-month/state.js';
+import { budgetMonthStream } from '../../src/domain/budget-month/stream-name.js';
 import { DomainError } from '../../src/domain/shared/domain-error.js';
 import { dateInMonth, type YearMonth } from '../../src/domain/shared/local-date.js';
-import { userDecider, userStream } from '../../src/domain/user/user.js';
+import { userStream } from '../../src/domain/user/stream-name.js';
+import { userDecider } from '../../src/domain/user/user.js';
 import { InProcessWritePositions } from '../../src/infrastructure/consistency/in-process-write-positions.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';

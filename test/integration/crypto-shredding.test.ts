@@ -20,10 +20,12 @@ import {
   SubjectErasedError,
 } from '../../src/application/ports/subject-key-store.port.js';
 import { eraseUser, USER_ERASED } from '../../src/application/users/erase-user.js';
-import { budgetMonthDecider, budgetMonthStream } from '../../src/domain/budget-month/budget-month.js';
+import { budgetMonthDecider } from '../../src/domain/budget-month/budget-month.js';
 import type { BudgetMonthCommand } from '../../src/domain/budget-month/commands.js';
+import { budgetMonthStream } from '../../src/domain/budget-month/stream-name.js';
 import { parseCurrency } from '../../src/domain/shared/money.js';
-import { userDecider, userStream } from '../../src/domain/user/user.js';
+import { userStream } from '../../src/domain/user/stream-name.js';
+import { userDecider } from '../../src/domain/user/user.js';
 import { PostgresCredentialStore } from '../../src/infrastructure/auth/postgres-credential-store.js';
 import {
   CryptoShreddingEventStore,

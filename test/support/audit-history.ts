@@ -5,9 +5,11 @@ import { budgetMonthCodec } from '../../src/application/events/budget-month.code
 import { userCodec } from '../../src/application/events/user.codec.js';
 import type { AuditLog } from '../../src/application/ports/audit-log.port.js';
 import type { EventStore } from '../../src/application/ports/event-store.port.js';
-import { budgetMonthDecider, budgetMonthStream } from '../../src/domain/budget-month/budget-month.js';
+import { budgetMonthDecider } from '../../src/domain/budget-month/budget-month.js';
+import { budgetMonthStream } from '../../src/domain/budget-month/stream-name.js';
 import type { YearMonth } from '../../src/domain/shared/local-date.js';
-import { userDecider, userStream } from '../../src/domain/user/user.js';
+import { userStream } from '../../src/domain/user/stream-name.js';
+import { userDecider } from '../../src/domain/user/user.js';
 import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { cat, day, flexible, USD } from './budget-fixtures.js';

@@ -8,7 +8,7 @@ import type {
   NewEvent,
   StoredMetadata,
 } from '../../src/application/ports/event-store.port.js';
-import { budgetMonthDecider, budgetMonthStream } from '../../src/domain/budget-month/budget-month.js';
+import { budgetMonthDecider } from '../../src/domain/budget-month/budget-month.js';
 import type { BudgetMonthCommand } from '../../src/domain/budget-month/commands.js';
 import type {
   BudgetMonthEvent,
@@ -17,6 +17,7 @@ import type {
   RolloverPolicy,
 } from '../../src/domain/budget-month/events.js';
 import type { BudgetMonthState } from '../../src/domain/budget-month/state.js';
+import { budgetMonthStream } from '../../src/domain/budget-month/stream-name.js';
 import type { Category } from '../../src/domain/shared/category.js';
 import { DomainError } from '../../src/domain/shared/domain-error.js';
 import {
@@ -26,7 +27,8 @@ import {
   type YearMonth,
 } from '../../src/domain/shared/local-date.js';
 import type { Currency } from '../../src/domain/shared/money.js';
-import { type UserEvent, userStream } from '../../src/domain/user/user.js';
+import { userStream } from '../../src/domain/user/stream-name.js';
+import type { UserEvent } from '../../src/domain/user/user.js';
 import {
   COPY_EVENT_COLUMNS,
   copyEventLine,

@@ -10,7 +10,7 @@ import { ownsStream, streamOwner } from '../../src/application/ports/audit-log.p
 import { budgetMonthDecider } from '../../src/domain/budget-month/budget-month.js';
 import type { BudgetMonthState } from '../../src/domain/budget-month/state.js';
 import { DomainError } from '../../src/domain/shared/domain-error.js';
-import { userStream } from '../../src/domain/user/user.js';
+import { userStream } from '../../src/domain/user/stream-name.js';
 import { EventStoreAuditLog } from '../../src/infrastructure/audit/event-store-audit-log.js';
 import { InMemoryEventStore } from '../../src/infrastructure/event-store/in-memory-event-store.js';
 import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';

@@ -4,11 +4,13 @@ import { generatePlan, previousMonths } from '../../src/application/budget/gener
 import { commandHandler } from '../../src/application/command-handler.js';
 import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import { userCodec } from '../../src/application/events/user.codec.js';
-import { budgetMonthDecider, budgetMonthStream } from '../../src/domain/budget-month/budget-month.js';
+import { budgetMonthDecider } from '../../src/domain/budget-month/budget-month.js';
 import type { PlannedCategory } from '../../src/domain/budget-month/events.js';
+import { budgetMonthStream } from '../../src/domain/budget-month/stream-name.js';
 import { DomainError } from '../../src/domain/shared/domain-error.js';
 import type { YearMonth } from '../../src/domain/shared/local-date.js';
-import { userDecider, userStream } from '../../src/domain/user/user.js';
+import { userStream } from '../../src/domain/user/stream-name.js';
+import { userDecider } from '../../src/domain/user/user.js';
 import { InMemoryEventStore } from '../../src/infrastructure/event-store/in-memory-event-store.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { fixed, flexible, NOW, record, USD } from '../support/budget-fixtures.js';

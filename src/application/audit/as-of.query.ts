@@ -1,6 +1,7 @@
-import { budgetMonthDecider, budgetMonthStream } from '../../domain/budget-month/budget-month.js';
+import { budgetMonthDecider } from '../../domain/budget-month/budget-month.js';
 import { type Cells, parseCellKey, sumCells } from '../../domain/budget-month/cells.js';
 import type { BudgetMonthState } from '../../domain/budget-month/state.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { type Decider, foldEvents } from '../../domain/shared/decider.js';
 import { DomainError, fail } from '../../domain/shared/domain-error.js';
 import {

@@ -1,5 +1,5 @@
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
 import type { AllocationAdjusted } from '../../domain/budget-month/events.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { parseCategory } from '../../domain/shared/category.js';
 import { fail } from '../../domain/shared/domain-error.js';
 import { monthOf, parseLocalDate } from '../../domain/shared/local-date.js';

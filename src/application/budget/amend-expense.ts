@@ -1,8 +1,9 @@
-import { budgetMonthDecider, budgetMonthStream } from '../../domain/budget-month/budget-month.js';
+import { budgetMonthDecider } from '../../domain/budget-month/budget-month.js';
 import type { RecordExpense } from '../../domain/budget-month/commands.js';
 import { mergeExpense } from '../../domain/budget-month/decide.js';
 import type { ExpenseFields, ExpenseSource } from '../../domain/budget-month/events.js';
 import type { TransactionState } from '../../domain/budget-month/state.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { parseCategory } from '../../domain/shared/category.js';
 import { fail } from '../../domain/shared/domain-error.js';
 import { monthOf, parseLocalDate, parseYearMonth, type YearMonth } from '../../domain/shared/local-date.js';

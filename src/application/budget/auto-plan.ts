@@ -1,6 +1,6 @@
 import { chooseAutoPlan, DEFAULT_AUTO_PLAN } from '../../domain/budget-month/auto-plan.js';
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
 import { suggestPlan } from '../../domain/budget-month/plan-suggestion.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { localDateAt, monthOf, type YearMonth } from '../../domain/shared/local-date.js';
 import type { RegisteredUser } from '../../domain/user/user.js';
 import type { CommandContext } from '../command-handler.js';

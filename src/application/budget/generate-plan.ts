@@ -1,4 +1,3 @@
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
 import { parseCellKey } from '../../domain/budget-month/cells.js';
 import type { PlannedCategory } from '../../domain/budget-month/events.js';
 import {
@@ -8,6 +7,7 @@ import {
   suggestPlan,
 } from '../../domain/budget-month/plan-suggestion.js';
 import type { PlannedMonth } from '../../domain/budget-month/state.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import type { Category } from '../../domain/shared/category.js';
 import { parseYearMonth, type YearMonth } from '../../domain/shared/local-date.js';
 import type { Currency } from '../../domain/shared/money.js';

@@ -1,4 +1,3 @@
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
 import type {
   BudgetMonthEvent,
   CategoryKind,
@@ -6,6 +5,7 @@ import type {
   PlannedCategory,
 } from '../../domain/budget-month/events.js';
 import type { BudgetMonthState, PlannedMonth } from '../../domain/budget-month/state.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { type Category, parseCategory } from '../../domain/shared/category.js';
 import {
   type LocalDate,

@@ -1,5 +1,5 @@
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
 import type { BudgetMonthEvent } from '../../domain/budget-month/events.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import type { Category } from '../../domain/shared/category.js';
 import { type LocalDate, monthOf } from '../../domain/shared/local-date.js';
 import type { CommandContext } from '../command-handler.js';

@@ -1,5 +1,5 @@
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
 import type { ExpenseSource } from '../../domain/budget-month/events.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { parseCategory } from '../../domain/shared/category.js';
 import { monthOf, parseLocalDate } from '../../domain/shared/local-date.js';
 import { type Money, parseMoney } from '../../domain/shared/money.js';

@@ -1,7 +1,7 @@
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
 import type { BudgetMonthCommand, RecordExpense } from '../../domain/budget-month/commands.js';
 import type { BudgetMonthEvent, ExpenseSource } from '../../domain/budget-month/events.js';
 import type { BudgetMonthState } from '../../domain/budget-month/state.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { type Category, parseCategory } from '../../domain/shared/category.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { type LocalDate, monthOf, parseLocalDate, type YearMonth } from '../../domain/shared/local-date.js';

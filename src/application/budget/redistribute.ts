@@ -1,6 +1,6 @@
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
 import { cellAmount, parseCellKey } from '../../domain/budget-month/cells.js';
 import type { BudgetMonthEvent } from '../../domain/budget-month/events.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { parseCategory } from '../../domain/shared/category.js';
 import { dateInMonth, parseLocalDate, parseYearMonth } from '../../domain/shared/local-date.js';
 import type { CommandContext } from '../command-handler.js';

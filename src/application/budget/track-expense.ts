@@ -1,5 +1,5 @@
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
 import { quickEntryCategory } from '../../domain/budget-month/quick-entry.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { type LocalDate, localDateAt, monthOf } from '../../domain/shared/local-date.js';
 import type { CommandContext } from '../command-handler.js';
 import { requireUser } from '../users/require-user.js';

@@ -1,4 +1,4 @@
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { monthOf, type YearMonth } from '../../domain/shared/local-date.js';
 import type { TransactionMonths } from '../ports/transaction-months.port.js';

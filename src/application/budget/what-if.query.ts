@@ -1,7 +1,7 @@
-import { budgetMonthStream } from '../../domain/budget-month/budget-month.js';
 import { sumCells } from '../../domain/budget-month/cells.js';
 import { redistribution } from '../../domain/budget-month/redistribution.js';
 import { splitAlgorithm } from '../../domain/budget-month/split-algorithms.js';
+import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import {
   type AlgorithmOverrides,
   type AllocationDifference,

@@ -1,4 +1,4 @@
-import { budgetStreamOwner } from '../../domain/budget-month/budget-month.js';
+import { budgetStreamOwner } from '../../domain/budget-month/stream-name.js';
 import type { JsonObject, RecordedEvent } from '../ports/event-store.port.js';
 import type { Job } from './rebalance-on-overspend.js';
 

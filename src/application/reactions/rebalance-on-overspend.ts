@@ -1,9 +1,8 @@
+import { budgetStreamOwner } from '../../domain/budget-month/stream-name.js';
 import type { Category } from '../../domain/shared/category.js';
 import type { LocalDate } from '../../domain/shared/local-date.js';
 import type { JsonObject, RecordedEvent } from '../ports/event-store.port.js';
 import type { QueueName } from '../ports/job-queue.port.js';
-
-const BUDGET_STREAM = /^budget-(.+)-(\d{4}-\d{2})$/;
 
 export interface Job {
   readonly queue: QueueName;
@@ -17,13 +16,13 @@ export interface Job {
  */
 export function rebalanceJobFor(event: RecordedEvent): Job | undefined {
   if (event.type !== 'OverspendDetected') return undefined;
-  const match = BUDGET_STREAM.exec(event.streamName);
-  if (!match) return undefined;
+  const owner = budgetStreamOwner(event.streamName);
+  if (!owner) return undefined;
   return {
     queue: 'rebalance',
     key: event.id,
     payload: {
-      userId: match[1] as string,
+      userId: owner.userId,
       day: String(event.data.day),
       category: String(event.data.category),
       causedBy: event.id,

@@ -1,4 +1,5 @@
 import type { BudgetMonthEvent, CellMove } from '../../domain/budget-month/events.js';
+import { budgetStreamOwner } from '../../domain/budget-month/stream-name.js';
 import { type Currency, formatMoney } from '../../domain/shared/money.js';
 import { budgetMonthCodec } from '../events/budget-month.codec.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -7,8 +8,6 @@ import type { Notifier, RealtimeChannel, RealtimeMessage } from '../ports/notifi
 
 /** The read model whose commits make a budget event "visible": pushes follow its batches. */
 export const NOTIFYING_PROJECTION = 'daily-allocation';
-
-const BUDGET_STREAM = /^budget-(.+)-(\d{4}-\d{2})$/;
 
 /** A decoded budget event and where it sits. */
 export interface BudgetEventAt {
@@ -28,12 +27,12 @@ export function budgetEventsOf(recorded: readonly RecordedEvent[]): {
   const events: BudgetEventAt[] = [];
   const failures: { eventId: string; error: unknown }[] = [];
   for (const r of recorded) {
-    const owner = BUDGET_STREAM.exec(r.streamName);
+    const owner = budgetStreamOwner(r.streamName);
     if (!owner || !budgetMonthCodec.types.has(r.type)) continue;
     try {
       events.push({
-        userId: owner[1] as string,
-        month: owner[2] as string,
+        userId: owner.userId,
+        month: owner.month,
         position: r.position,
         eventId: r.id,
         occurredAt: r.metadata.occurredAt,

@@ -1,5 +1,5 @@
 import { fail } from '../../domain/shared/domain-error.js';
-import { userStream } from '../../domain/user/user.js';
+import { userStream } from '../../domain/user/stream-name.js';
 import type { CommandContext } from '../command-handler.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { CredentialStore } from '../ports/credential-store.port.js';

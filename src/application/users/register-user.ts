@@ -1,12 +1,7 @@
 import { fail } from '../../domain/shared/domain-error.js';
 import { parseCurrency, parseMoney } from '../../domain/shared/money.js';
-import {
-  type RegisteredUser,
-  type UserCommand,
-  type UserEvent,
-  type UserState,
-  userStream,
-} from '../../domain/user/user.js';
+import { userStream } from '../../domain/user/stream-name.js';
+import type { RegisteredUser, UserCommand, UserEvent, UserState } from '../../domain/user/user.js';
 import type { CommandContext, CommandHandler } from '../command-handler.js';
 import type { CredentialStore } from '../ports/credential-store.port.js';
 import type { PasswordHasher } from '../ports/password-hasher.port.js';

@@ -1,11 +1,6 @@
 import { fail } from '../../domain/shared/domain-error.js';
-import {
-  type RegisteredUser,
-  type UserCommand,
-  type UserEvent,
-  type UserState,
-  userStream,
-} from '../../domain/user/user.js';
+import { userStream } from '../../domain/user/stream-name.js';
+import type { RegisteredUser, UserCommand, UserEvent, UserState } from '../../domain/user/user.js';
 import type { CommandHandler } from '../command-handler.js';
 
 export type UserHandler = CommandHandler<UserCommand, UserEvent, UserState>;

@@ -1,4 +1,5 @@
-import { type RegisteredUser, userStream } from '../../domain/user/user.js';
+import { userStream } from '../../domain/user/stream-name.js';
+import type { RegisteredUser } from '../../domain/user/user.js';
 import type { CommandContext } from '../command-handler.js';
 import type { Clock } from '../ports/clock.port.js';
 import { requireUser, type UserHandler } from './require-user.js';

@@ -118,5 +118,3 @@ export const userDecider: Decider<UserCommand, UserEvent, UserState> = {
   evolve: evolveUser,
   initialState: initialUserState,
 };
-
-export const userStream = (userId: string): string => `user-${userId}`;

@@ -17,6 +17,8 @@ import {
   type SubjectKey,
   type SubjectKeyStore,
 } from '../../application/ports/subject-key-store.port.js';
+import { budgetStreamOwner } from '../../domain/budget-month/stream-name.js';
+import { userStreamOwner } from '../../domain/user/stream-name.js';
 
 /**
  * The personal fields of each event type: the one list of what is encrypted. Only top-level string
@@ -45,17 +47,15 @@ export const ERASED = '[erased]';
 const ENVELOPE = 'enc:v1:';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-/** Streams that belong to one user: `user-<userId>` and `budget-<userId>-<YYYY-MM>`. */
-const SUBJECT_STREAMS = [new RegExp(`^user-(${UUID})$`), new RegExp(`^budget-(${UUID})-\\d{4}-\\d{2}$`)];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The user whose personal data a stream holds; undefined for streams that belong to no user. */
+/**
+ * The user whose personal data a stream holds (`user-<userId>`, `budget-<userId>-<YYYY-MM>`, with a UUID
+ * user id); undefined for streams that belong to no user.
+ */
 export function dataSubjectOf(stream: string): string | undefined {
-  for (const pattern of SUBJECT_STREAMS) {
-    const match = pattern.exec(stream);
-    if (match) return (match[1] as string).toLowerCase();
-  }
-  return undefined;
+  const owner = userStreamOwner(stream) ?? budgetStreamOwner(stream)?.userId;
+  return owner !== undefined && UUID.test(owner) ? owner.toLowerCase() : undefined;
 }
 
 export const isEnvelope = (value: string): boolean => value.startsWith(ENVELOPE);
