@@ -1,7 +1,7 @@
 import { budgetMonthDecider } from '../../domain/budget-month/budget-month.js';
 import type { RecordExpense } from '../../domain/budget-month/commands.js';
-import { mergeExpense } from '../../domain/budget-month/decide.js';
 import type { ExpenseFields, ExpenseSource } from '../../domain/budget-month/events.js';
+import { mergeExpense } from '../../domain/budget-month/expenses.js';
 import type { TransactionState } from '../../domain/budget-month/state.js';
 import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { parseCategory } from '../../domain/shared/category.js';
