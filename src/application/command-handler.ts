@@ -11,6 +11,12 @@ import {
 import type { IdGenerator } from './ports/id-generator.port.js';
 import { StreamStateCache } from './stream-state-cache.js';
 
+/**
+ * What to decide on the stream's current state: one of the decider's commands, or a decision of the
+ * caller's own over that state (several commands in turn, say), Emmett's `(state) => events`.
+ */
+export type Decision<C, E, S> = C | ((state: S) => E[]);
+
 /** Who asked, and why: lands in every event's metadata. */
 export interface CommandContext {
   readonly correlationId: string;
@@ -76,7 +82,7 @@ export function commandHandler<C, E extends { type: string; data: unknown }, S>(
 
   const attempt = async (
     stream: string,
-    command: C,
+    decision: Decision<C, E, S>,
     context: CommandContext,
     options: HandleOptions,
   ): Promise<Handled<S, E>> => {
@@ -98,7 +104,10 @@ export function commandHandler<C, E extends { type: string; data: unknown }, S>(
             version < 0n ? 'no-stream' : version,
           );
         }
-        events = decider.decide(command, state);
+        events =
+          typeof decision === 'function'
+            ? (decision as (state: S) => E[])(state)
+            : decider.decide(decision, state);
       } catch (error) {
         if (guess) continue;
         throw error;
@@ -137,8 +146,12 @@ export function commandHandler<C, E extends { type: string; data: unknown }, S>(
     }
   };
 
-  const handle = (stream: string, command: C, context: CommandContext, options: HandleOptions = {}) =>
-    queue.run(stream, () => attempt(stream, command, context, options));
+  const handle = (
+    stream: string,
+    decision: Decision<C, E, S>,
+    context: CommandContext,
+    options: HandleOptions = {},
+  ) => queue.run(stream, () => attempt(stream, decision, context, options));
 
   /** Forgets the cached states of the streams `belongs` picks; the next load folds them from the start. */
   const forget = (belongs: (stream: string) => boolean) => cache.forget(belongs);

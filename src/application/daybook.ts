@@ -12,7 +12,6 @@ import { userDecider } from '../domain/user/user.js';
 import { dashboard, trends } from './analytics/dashboard.query.js';
 import { createAuditUseCases } from './audit/audit-use-cases.js';
 import { backupInstallation, restoreInstallation } from './backup/backup.js';
-import { withBatches } from './batch-decider.js';
 import { adjustAllocation } from './budget/adjust-allocation.js';
 import { amendExpense, completeMoveOf, voidExpense } from './budget/amend-expense.js';
 import { planOnFirstQuery } from './budget/auto-plan.js';
@@ -154,10 +153,7 @@ export function createDaybook(ports: DaybookPorts) {
     recentUsers(commandHandler(ports, userDecider, userCodec), { writes: ports.writes, clock: ports.clock }),
     ports.writes,
   );
-  const budgets = trackWrites(
-    commandHandler(ports, withBatches(budgetMonthDecider), budgetMonthCodec),
-    ports.writes,
-  );
+  const budgets = trackWrites(commandHandler(ports, budgetMonthDecider, budgetMonthCodec), ports.writes);
   const consistent = readYourWrites({
     writes: ports.writes,
     timeoutMs: ports.readYourWritesTimeoutMs ?? READ_YOUR_WRITES_TIMEOUT_MS,

@@ -1,14 +1,19 @@
-import type { BudgetMonthCommand, RecordExpense } from '../../domain/budget-month/commands.js';
+import { budgetMonthDecider } from '../../domain/budget-month/budget-month.js';
+import type { RecordExpense } from '../../domain/budget-month/commands.js';
 import type { BudgetMonthEvent, ExpenseSource } from '../../domain/budget-month/events.js';
-import type { BudgetMonthState } from '../../domain/budget-month/state.js';
 import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { type Category, parseCategory } from '../../domain/shared/category.js';
+import {
+  type DecidedItem,
+  decideInTurn,
+  type TurnMode,
+  TurnRejected,
+} from '../../domain/shared/decide-in-turn.js';
 import { DomainError } from '../../domain/shared/domain-error.js';
 import { type LocalDate, monthOf, parseLocalDate, type YearMonth } from '../../domain/shared/local-date.js';
 import { type Money, money, parseMoney } from '../../domain/shared/money.js';
 import type { RegisteredUser } from '../../domain/user/user.js';
-import { type Batch, BatchRejected, type DecidedItem } from '../batch-decider.js';
-import type { CommandContext, CommandHandler } from '../command-handler.js';
+import type { CommandContext } from '../command-handler.js';
 import { derivedUuid } from '../derived-id.js';
 import type { Clock } from '../ports/clock.port.js';
 import {
@@ -20,14 +25,8 @@ import type { IdGenerator } from '../ports/id-generator.port.js';
 import type { TransactionMonths } from '../ports/transaction-months.port.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
 import { autoPlanMonth } from './auto-plan.js';
+import type { BudgetMonthHandler } from './budget-handler.js';
 import { claimIds } from './transaction-identity.js';
-
-/** The BudgetMonth command handler over a decider wrapped with `withBatches`. */
-export type BudgetBatchHandler = CommandHandler<
-  BudgetMonthCommand | Batch<BudgetMonthCommand, BudgetMonthEvent>,
-  BudgetMonthEvent,
-  BudgetMonthState
->;
 
 export interface ExpenseInput {
   /** Client-chosen id; otherwise derived (from the Idempotency-Key) or random. */
@@ -93,7 +92,7 @@ export interface RecordExpensesResult {
 
 export interface RecordExpensesDeps {
   readonly users: UserHandler;
-  readonly budgets: BudgetBatchHandler;
+  readonly budgets: BudgetMonthHandler;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly transactionMonths: TransactionMonths;
@@ -119,7 +118,7 @@ export async function recordMonth(
   user: RegisteredUser,
   month: YearMonth,
   expenses: readonly PreparedExpense[],
-  options: { mode: Batch<unknown, unknown>['mode']; source: ExpenseSource; idempotencyKey?: string },
+  options: { mode: TurnMode; source: ExpenseSource; idempotencyKey?: string },
   context: CommandContext,
 ): Promise<MonthOutcome> {
   const refused = await claimIds(
@@ -164,7 +163,7 @@ async function recordAccepted(
   user: RegisteredUser,
   month: YearMonth,
   expenses: readonly PreparedExpense[],
-  options: { mode: Batch<unknown, unknown>['mode']; source: ExpenseSource; idempotencyKey?: string },
+  options: { mode: TurnMode; source: ExpenseSource; idempotencyKey?: string },
   context: CommandContext,
 ): Promise<MonthOutcome> {
   const now = deps.clock.now().toISOString();
@@ -189,13 +188,11 @@ async function recordAccepted(
   try {
     const handled = await deps.budgets.handle(
       budgetMonthStream(user.userId, month),
-      {
-        type: 'Batch',
-        commands,
-        mode: options.mode,
-        onDecided: (items) => {
-          decided = items;
-        },
+      (state) => {
+        // Decided again after a concurrent write: the last decision is the one appended.
+        const decision = decideInTurn(budgetMonthDecider, commands, state, options.mode);
+        decided = decision.items;
+        return decision.events;
       },
       { ...context, actor: user.userId },
     );
@@ -235,7 +232,7 @@ async function recordAccepted(
       indexes: expenses.map((e) => e.index),
       transactions: expenses.map((e) => ({ ...e, created: false })),
     });
-    if (error instanceof BatchRejected) return rejected(error.cause, expenses[error.index]?.index);
+    if (error instanceof TurnRejected) return rejected(error.cause, expenses[error.index]?.index);
     if (error instanceof DomainError || error instanceof WrongExpectedVersionError) return rejected(error);
     throw error;
   }

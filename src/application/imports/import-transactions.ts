@@ -2,12 +2,8 @@ import { createHash } from 'node:crypto';
 import type { YearMonth } from '../../domain/shared/local-date.js';
 import { monthOf } from '../../domain/shared/local-date.js';
 import type { RegisteredUser } from '../../domain/user/user.js';
-import {
-  type BudgetBatchHandler,
-  latestPosition,
-  type PreparedExpense,
-  recordMonth,
-} from '../budget/record-expenses.js';
+import type { BudgetMonthHandler } from '../budget/budget-handler.js';
+import { latestPosition, type PreparedExpense, recordMonth } from '../budget/record-expenses.js';
 import type { CommandContext } from '../command-handler.js';
 import { derivedUuid } from '../derived-id.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -27,7 +23,7 @@ import { type CsvRow, ImportFileError, type ImportMapping, readCsv } from './csv
 
 export interface ImportDeps {
   readonly users: UserHandler;
-  readonly budgets: BudgetBatchHandler;
+  readonly budgets: BudgetMonthHandler;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly jobs: JobQueue;
