@@ -10,6 +10,8 @@ export const deciderSpec =
       const run = () => decider.decide(command, given.reduce(decider.evolve, decider.initialState()));
       return {
         thenEmits: (expected: E[]) => expect(run()).toEqual(expected),
+        /** The command is accepted and changes nothing (a repeat, a no-op). */
+        thenNothingHappens: () => expect(run()).toEqual([]),
         thenRejects: (code: DomainErrorCode, details?: Record<string, unknown>) => {
           let error: unknown;
           try {
