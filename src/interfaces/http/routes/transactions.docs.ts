@@ -9,7 +9,7 @@ import {
   ifMatchHeaders,
   listQuery,
   transactionBody,
-} from './transactions.routes.js';
+} from './transactions.schemas.js';
 
 const transactionOut = z.object({
   id: z.string(),
