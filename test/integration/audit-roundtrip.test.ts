@@ -22,7 +22,6 @@ import { testDatabase } from '../support/postgres.js';
 import { readModels, settled, until } from '../support/settled.js';
 
 const silentOut = { log: () => undefined, error: (line: string) => console.error(line) };
-const _sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A database with its store and the audit use cases (import, export, verify) over it. */
 function side(pool: pg.Pool) {

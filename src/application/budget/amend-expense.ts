@@ -1,5 +1,6 @@
 import { budgetMonthDecider } from '../../domain/budget-month/budget-month.js';
 import type { RecordExpense } from '../../domain/budget-month/commands.js';
+import { recordExpenseCommand } from '../../domain/budget-month/commands.js';
 import type { ExpenseFields, ExpenseSource } from '../../domain/budget-month/events.js';
 import { mergeExpense } from '../../domain/budget-month/expenses.js';
 import type { TransactionState } from '../../domain/budget-month/state.js';
@@ -121,20 +122,7 @@ const recordCommand = (
   source: ExpenseSource,
   currency: RegisteredUser['currency'],
   now: string,
-): RecordExpense => ({
-  type: 'RecordExpense',
-  data: {
-    transactionId,
-    day: fields.day,
-    category: fields.category,
-    amount: fields.amount,
-    currency,
-    ...(fields.merchant === undefined ? {} : { merchant: fields.merchant }),
-    ...(fields.note === undefined ? {} : { note: fields.note }),
-    source,
-    now,
-  },
-});
+): RecordExpense => recordExpenseCommand({ transactionId, fields, currency, source, now });
 
 export type FinishMoveDeps = Pick<AmendExpenseDeps, 'budgets' | 'clock'>;
 

@@ -1,3 +1,4 @@
+import { recordExpenseCommand } from '../../domain/budget-month/commands.js';
 import type { ExpenseSource } from '../../domain/budget-month/events.js';
 import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { parseCategory } from '../../domain/shared/category.js';
@@ -65,21 +66,20 @@ export const recordExpense =
     if (refused) throw refused;
     const handled = await deps.budgets.handle(
       budgetMonthStream(user.userId, month),
-      {
-        type: 'RecordExpense',
-        data: {
-          transactionId,
+      recordExpenseCommand({
+        transactionId,
+        fields: {
           day,
           category,
           amount: amount.amount,
-          currency: user.currency,
-          ...(input.merchant ? { merchant: input.merchant } : {}),
-          ...(input.note ? { note: input.note } : {}),
-          source: input.source ?? 'manual',
-          ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
-          now: deps.clock.now().toISOString(),
+          merchant: input.merchant || undefined,
+          note: input.note || undefined,
         },
-      },
+        currency: user.currency,
+        source: input.source ?? 'manual',
+        idempotencyKey: input.idempotencyKey,
+        now: deps.clock.now().toISOString(),
+      }),
       { ...context, actor: user.userId },
     );
     // Spent before any plan: the month gets the one the user's preference chooses, and the expense

@@ -1,5 +1,5 @@
 import { budgetMonthDecider } from '../../domain/budget-month/budget-month.js';
-import type { RecordExpense } from '../../domain/budget-month/commands.js';
+import { recordExpenseCommand } from '../../domain/budget-month/commands.js';
 import type { BudgetMonthEvent, ExpenseSource } from '../../domain/budget-month/events.js';
 import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { type Category, parseCategory } from '../../domain/shared/category.js';
@@ -167,21 +167,20 @@ async function recordAccepted(
   context: CommandContext,
 ): Promise<MonthOutcome> {
   const now = deps.clock.now().toISOString();
-  const commands = expenses.map(
-    (e): RecordExpense => ({
-      type: 'RecordExpense',
-      data: {
-        transactionId: e.transactionId,
+  const commands = expenses.map((e) =>
+    recordExpenseCommand({
+      transactionId: e.transactionId,
+      fields: {
         day: e.day,
         category: e.category,
         amount: e.amount.amount,
-        currency: user.currency,
-        ...(e.merchant ? { merchant: e.merchant } : {}),
-        ...(e.note ? { note: e.note } : {}),
-        source: options.source,
-        ...(options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey }),
-        now,
+        merchant: e.merchant || undefined,
+        note: e.note || undefined,
       },
+      currency: user.currency,
+      source: options.source,
+      idempotencyKey: options.idempotencyKey,
+      now,
     }),
   );
   let decided: readonly DecidedItem<BudgetMonthEvent>[] = [];

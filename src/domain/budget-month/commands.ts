@@ -41,6 +41,33 @@ export type RecordExpense = {
   };
 };
 
+/** An expense's fields as a RecordExpense: the one place the command is put together. */
+export function recordExpenseCommand(input: {
+  transactionId: string;
+  fields: ExpenseFields;
+  currency: Currency;
+  source: ExpenseSource;
+  idempotencyKey?: string | undefined;
+  now: string;
+}): RecordExpense {
+  const { fields } = input;
+  return {
+    type: 'RecordExpense',
+    data: {
+      transactionId: input.transactionId,
+      day: fields.day,
+      category: fields.category,
+      amount: fields.amount,
+      currency: input.currency,
+      ...(fields.merchant === undefined ? {} : { merchant: fields.merchant }),
+      ...(fields.note === undefined ? {} : { note: fields.note }),
+      source: input.source,
+      ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
+      now: input.now,
+    },
+  };
+}
+
 export type AmendExpense = {
   type: 'AmendExpense';
   data: {

@@ -3,6 +3,7 @@ import { DomainError, fail } from '../shared/domain-error.js';
 import { dateInMonth, type LocalDate } from '../shared/local-date.js';
 import { parseCellKey } from './cells.js';
 import type { BudgetMonthCommand } from './commands.js';
+import { recordExpenseCommand } from './commands.js';
 import { decideBudgetMonth } from './decide.js';
 import type { BudgetMonthEvent, BudgetRebalanced, MonthOverdrawn } from './events.js';
 import { DEFAULT_REDISTRIBUTION, redistribution } from './redistribution.js';
@@ -138,21 +139,14 @@ function commandFor(
       const { transactionId, day, category, amount, merchant, note, source, idempotencyKey } = event.data;
       const expenseCurrency = currency ?? event.data.currency;
       if (expenseCurrency === undefined) return notPlanned();
-      return {
-        type: 'RecordExpense',
-        data: {
-          transactionId,
-          day,
-          category,
-          amount,
-          currency: expenseCurrency,
-          ...(merchant === undefined ? {} : { merchant }),
-          ...(note === undefined ? {} : { note }),
-          source,
-          ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-          now: now ?? event.data.recordedAt,
-        },
-      };
+      return recordExpenseCommand({
+        transactionId,
+        fields: { day, category, amount, merchant, note },
+        currency: expenseCurrency,
+        source,
+        idempotencyKey,
+        now: now ?? event.data.recordedAt,
+      });
     }
     case 'ExpenseAmended': {
       const { transactionId, day, category, amount, merchant, note } = event.data;
