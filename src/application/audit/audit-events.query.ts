@@ -8,11 +8,8 @@ import type { Clock } from '../ports/clock.port.js';
 import type { EventStore, GlobalPosition, JsonObject, RecordedEvent } from '../ports/event-store.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
 import { requireUser } from '../users/require-user.js';
-import { parseInstant } from './as-of.query.js';
+import { auditPage, auditWindow } from './audit-page.js';
 import { type ChainReport, verifyChains } from './verify-chains.js';
-
-export const AUDIT_PAGE_DEFAULT = 100;
-export const AUDIT_PAGE_MAX = 500;
 
 export interface AuditDeps {
   readonly store: EventStore;
@@ -101,9 +98,7 @@ const definedOnly = (value: Record<string, string | number | undefined>): JsonOb
 export const auditEvents = (deps: AuditDeps) => {
   const subjectOf = auditSubject(deps);
   return async (input: AuditEventsInput, context: CommandContext): Promise<AuditEventsPage> => {
-    const from = input.from === undefined ? undefined : parseInstant(input.from, 'from');
-    const to = input.to === undefined ? undefined : parseInstant(input.to, 'to');
-    const limit = Math.min(Math.max(1, Math.trunc(input.limit ?? AUDIT_PAGE_DEFAULT)), AUDIT_PAGE_MAX);
+    const { limit, filter } = auditWindow(input);
     const userId = await subjectOf(
       input,
       definedOnly({
@@ -117,18 +112,12 @@ export const auditEvents = (deps: AuditDeps) => {
       }),
       context,
     );
-    const events = await deps.auditLog.page({
+    const rows = await deps.auditLog.page({
       userId,
-      limit: limit + 1,
       ...(input.stream === undefined ? {} : { stream: input.stream }),
-      ...(input.type === undefined ? {} : { type: input.type }),
-      ...(from ? { from } : {}),
-      ...(to ? { to } : {}),
-      ...(input.cursor === undefined ? {} : { after: input.cursor }),
+      ...filter,
     });
-    const items = events.slice(0, limit);
-    const last = items[items.length - 1];
-    return { userId, items, ...(events.length > limit && last ? { nextCursor: last.position } : {}) };
+    return { userId, ...auditPage(rows, limit) };
   };
 };
 

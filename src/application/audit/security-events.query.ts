@@ -1,8 +1,7 @@
 import { SECURITY_STREAM_KIND } from '../events/security.codec.js';
 import type { AuditLog } from '../ports/audit-log.port.js';
 import type { GlobalPosition, RecordedEvent } from '../ports/event-store.port.js';
-import { parseInstant } from './as-of.query.js';
-import { AUDIT_PAGE_DEFAULT, AUDIT_PAGE_MAX } from './audit-events.query.js';
+import { auditPage, auditWindow } from './audit-page.js';
 
 /** The security log is the `security-*` streams and the admin reads (AuditRead) of the `audit-*` streams. */
 const SECURITY_LOG_KINDS = [SECURITY_STREAM_KIND, 'audit'] as const;
@@ -31,19 +30,11 @@ export interface SecurityEventsPage {
 export const securityEvents =
   (deps: { auditLog: AuditLog }) =>
   async (input: SecurityEventsInput): Promise<SecurityEventsPage> => {
-    const from = input.from === undefined ? undefined : parseInstant(input.from, 'from');
-    const to = input.to === undefined ? undefined : parseInstant(input.to, 'to');
-    const limit = Math.min(Math.max(1, Math.trunc(input.limit ?? AUDIT_PAGE_DEFAULT)), AUDIT_PAGE_MAX);
-    const events = await deps.auditLog.kindPage({
+    const { limit, filter } = auditWindow(input);
+    const rows = await deps.auditLog.kindPage({
       kinds: SECURITY_LOG_KINDS,
-      limit: limit + 1,
       ...(input.userId === undefined ? {} : { userId: input.userId }),
-      ...(input.type === undefined ? {} : { type: input.type }),
-      ...(from ? { from } : {}),
-      ...(to ? { to } : {}),
-      ...(input.cursor === undefined ? {} : { after: input.cursor }),
+      ...filter,
     });
-    const items = events.slice(0, limit);
-    const last = items[items.length - 1];
-    return { items, ...(events.length > limit && last ? { nextCursor: last.position } : {}) };
+    return auditPage(rows, limit);
   };

@@ -1,7 +1,7 @@
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { AuditReader } from '../../../application/audit/audit-events.query.js';
-import { AUDIT_PAGE_MAX } from '../../../application/audit/audit-events.query.js';
+import { AUDIT_PAGE_MAX } from '../../../application/audit/audit-page.js';
 import type { AuditUseCases } from '../../../application/audit/audit-use-cases.js';
 import type { BrokenLink } from '../../../application/audit/verify-chains.js';
 import { SECURITY_EVENT_TYPES } from '../../../application/events/security.codec.js';
