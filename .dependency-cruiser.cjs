@@ -1,4 +1,4 @@
-/** Layer rules from DESIGN.md section 2: dependencies point inward. */
+/** Layer rules (ARCHITECTURE.md): dependencies point inward, the composition root sits on top. */
 module.exports = {
   forbidden: [
     {

@@ -148,6 +148,7 @@ function cachedStatesOf(
 const DAY_CLOSE_CRON = '*/15 * * * *';
 
 /** Every use case, wired to the ports. The interfaces layer sees only this. */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: the wiring of every use case to its ports, one line each: a list, not logic
 export function createDaybook(ports: DaybookPorts) {
   const users = trackWrites(
     recentUsers(commandHandler(ports, userDecider, userCodec), { writes: ports.writes, clock: ports.clock }),

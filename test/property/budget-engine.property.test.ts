@@ -8,7 +8,7 @@ import { DomainError } from '../../src/domain/shared/domain-error.js';
 import { dayOfMonth } from '../../src/domain/shared/local-date.js';
 import { planCommand, type Scenario, scenarioArb, toCommands } from '../support/budget-arbitraries.js';
 
-/** Every command of the scenario, each decision checked against the invariants of DESIGN.md §4. */
+/** Every command of the scenario, each decision checked against the budget invariants (README, "The budget engine"). */
 function runChecked(
   s: Scenario,
   check: (before: PlannedMonth, after: PlannedMonth, events: BudgetMonthEvent[]) => void,

@@ -50,6 +50,7 @@ export function budgetEventsOf(recorded: readonly RecordedEvent[]): {
  * and allocation changes on `budget-updates`, and an overdrawn month also as readable text on
  * `notifications`. Amounts are decimal strings in `currency` (the month's). Pure.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one case per event type: the table of what a client is told
 export function messagesFor(at: BudgetEventAt, currency: Currency): RealtimeMessage[] {
   const money = (minor: bigint) => formatMoney({ amount: minor, currency });
   const moves = (list: readonly CellMove[]) =>

@@ -83,6 +83,7 @@ export function replayUnder(
   return { state, skipped };
 }
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: one case per event type: the table that turns a recorded event back into its command
 function commandFor(
   event: BudgetMonthEvent,
   previous: BudgetMonthEvent | undefined,

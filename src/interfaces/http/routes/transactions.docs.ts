@@ -30,6 +30,7 @@ const idempotencyHeader = z.object({
 });
 
 /** OpenAPI descriptions of every /api/transactions route (the lead adds them to api-docs.ts). */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a declarative list of the routes' documents
 export const transactionDocs = (docs: ApiDocs) =>
   docs.add(
     {
