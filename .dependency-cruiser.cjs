@@ -25,6 +25,25 @@ module.exports = {
       to: { path: '^src/infrastructure' },
     },
     {
+      name: 'projections-use-only-the-contract',
+      comment:
+        'projections/ (schemas, writers, readers) import the domain, application ports (the projection contract ' +
+        'src/application/ports/projection.port.ts among them), the event codecs and libraries: never ' +
+        'infrastructure, interfaces or use cases.',
+      severity: 'error',
+      from: { path: '^projections' },
+      to: { path: '^src/', pathNot: '^src/(domain|application/ports|application/events)/' },
+    },
+    {
+      name: 'infrastructure-never-imports-projections',
+      comment:
+        'The runner knows projections only through the contract; the composition root hands it PROJECTIONS. ' +
+        'container.ts is that root until it moves to src/composition (issue 14 step 1).',
+      severity: 'error',
+      from: { path: '^src/infrastructure', pathNot: '^src/infrastructure/container\\.ts$' },
+      to: { path: '^projections' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

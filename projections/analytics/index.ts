@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
+import type { Projection } from '../../src/application/ports/projection.port.js';
 import type {
   BudgetMonthEvent,
   BudgetMonthEventType,
   PlannedCategory,
 } from '../../src/domain/budget-month/events.js';
 import type { YearMonth } from '../../src/domain/shared/local-date.js';
-import type { Projection } from '../../src/infrastructure/projections/projection.js';
 import { applyMoves, budgetEvents, changeExpense, type LedgerSink, replacePlan } from '../month-ledger.js';
 import { sqlFor } from '../support.js';
 

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import type { PoolClient } from 'pg';
 import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
+import type { Projection } from '../../src/application/ports/projection.port.js';
 import type { BudgetMonthEvent, PlannedCategory } from '../../src/domain/budget-month/events.js';
 import { withCategory } from '../../src/domain/budget-month/state.js';
 import type { Category } from '../../src/domain/shared/category.js';
 import type { YearMonth } from '../../src/domain/shared/local-date.js';
-import type { Projection } from '../../src/infrastructure/projections/projection.js';
 import { applyMoves, budgetEvents, changeExpense, type LedgerSink, replacePlan } from '../month-ledger.js';
 import { sqlFor } from '../support.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
+import type { Projection } from '../../src/application/ports/projection.port.js';
 import type { BudgetMonthEvent } from '../../src/domain/budget-month/events.js';
-import type { Projection } from '../../src/infrastructure/projections/projection.js';
 import { budgetEvents } from '../month-ledger.js';
 import { sqlFor } from '../support.js';
 

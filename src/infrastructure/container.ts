@@ -4,7 +4,12 @@ import path from 'node:path';
 import { Container } from 'inversify';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
-import { PROJECTIONS } from '../../projections/index.js';
+import {
+  PostgresAnalyticsReadModel,
+  PostgresBudgetReadModel,
+  PostgresTransactionReadModel,
+  PROJECTIONS,
+} from '../../projections/index.js';
 import { createDaybook, type Daybook } from '../application/daybook.js';
 import type { AnalyticsReadModel } from '../application/ports/analytics-read-model.port.js';
 import type { AuditLog } from '../application/ports/audit-log.port.js';
@@ -57,11 +62,8 @@ import { ParkedEvents } from './projections/parked-events.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
 import { PostgresUserDirectory } from './reactions/postgres-user-directory.js';
 import { ReactionRunner } from './reactions/reaction-runner.js';
-import { PostgresAnalyticsReadModel } from './read-models/postgres-analytics-read-model.js';
-import { PostgresBudgetReadModel } from './read-models/postgres-budget-read-model.js';
 import { PostgresPersonalDataScrubber } from './read-models/postgres-personal-data-scrubber.js';
 import { PostgresTransactionMonths } from './read-models/postgres-transaction-months.js';
-import { PostgresTransactionReadModel } from './read-models/postgres-transaction-read-model.js';
 import { createNotifier } from './realtime/notifier.js';
 import { dependencyErrors } from './system/operational-metrics.js';
 import { randomIds, systemClock } from './system/system-clock.js';

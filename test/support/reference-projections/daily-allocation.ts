@@ -3,13 +3,13 @@ import type { PoolClient } from 'pg';
 import { budgetStreamOwner, sqlFor } from '../../../projections/support.js';
 import { budgetMonthCodec } from '../../../src/application/events/budget-month.codec.js';
 import type { RecordedEvent } from '../../../src/application/ports/event-store.port.js';
+import type { Projection } from '../../../src/application/ports/projection.port.js';
 import { parseCellKey } from '../../../src/domain/budget-month/cells.js';
 import type { BudgetMonthEvent, CellMove, PlannedCategory } from '../../../src/domain/budget-month/events.js';
 import { splitAlgorithm } from '../../../src/domain/budget-month/split-algorithms.js';
 import { withCategory } from '../../../src/domain/budget-month/state.js';
 import type { Category } from '../../../src/domain/shared/category.js';
 import { dateInMonth, type YearMonth } from '../../../src/domain/shared/local-date.js';
-import type { Projection } from '../../../src/infrastructure/projections/projection.js';
 
 const SCHEMA_SQL = readFileSync(
   new URL('../../../projections/daily-allocation/schema.sql', import.meta.url),

@@ -1,4 +1,4 @@
-import type { Projection } from '../../../src/infrastructure/projections/projection.js';
+import type { Projection } from '../../../src/application/ports/projection.port.js';
 import { analyticsProjection } from './analytics.js';
 import { dailyAllocation } from './daily-allocation.js';
 import { transactionsProjection } from './transactions.js';

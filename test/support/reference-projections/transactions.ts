@@ -3,8 +3,8 @@ import type { PoolClient } from 'pg';
 import { budgetStreamOwner, sqlFor } from '../../../projections/support.js';
 import { budgetMonthCodec } from '../../../src/application/events/budget-month.codec.js';
 import type { RecordedEvent } from '../../../src/application/ports/event-store.port.js';
+import type { Projection } from '../../../src/application/ports/projection.port.js';
 import type { BudgetMonthEvent } from '../../../src/domain/budget-month/events.js';
-import type { Projection } from '../../../src/infrastructure/projections/projection.js';
 
 const SCHEMA_SQL = readFileSync(
   new URL('../../../projections/transactions/schema.sql', import.meta.url),
