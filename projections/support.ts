@@ -55,3 +55,31 @@ export async function waitForLive(
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
+
+/** A column of an `insertRows` statement: its name, its SQL type and its value in a row. */
+export type Column<R> = readonly [name: string, type: string, value: (row: R) => unknown];
+
+/**
+ * Writes a batch's rows of a table (aliased `t`) in one statement, `INSERT … SELECT * FROM unnest(…)`;
+ * `onConflict` is what follows `ON CONFLICT` (see `addTo` and `replace`).
+ */
+export async function insertRows<R>(
+  client: PoolClient,
+  table: string,
+  cols: readonly Column<R>[],
+  rows: readonly R[],
+  onConflict: string,
+): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO ${table} AS t (${cols.map(([name]) => name).join(', ')})
+     SELECT * FROM unnest(${cols.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+     ON CONFLICT ${onConflict}`,
+    cols.map(([, , value]) => rows.map(value)),
+  );
+}
+
+/** `SET` clauses of totals that only ever receive deltas. */
+export const addTo = (...names: string[]) => names.map((n) => `${n} = t.${n} + EXCLUDED.${n}`).join(', ');
+/** `SET` clauses of values a batch replaces. */
+export const replace = (...names: string[]) => names.map((n) => `${n} = EXCLUDED.${n}`).join(', ');

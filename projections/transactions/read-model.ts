@@ -17,6 +17,7 @@ import type { ExpenseSource } from '../../src/domain/budget-month/events.js';
 import type { LocalDate } from '../../src/domain/shared/local-date.js';
 import type { Currency } from '../../src/domain/shared/money.js';
 import { waitForLive } from '../support.js';
+import type { StoredTransaction } from './row.js';
 
 const TRANSACTIONS = viewName('transactions', 'transactions');
 /** Page size of `stream`: large enough to be cheap, small enough to keep memory flat. */
@@ -25,20 +26,7 @@ const STREAM_PAGE = 1000;
 const COLUMNS = `transaction_id, to_char(day, 'YYYY-MM-DD') AS day, category, amount::text AS amount, currency,
   merchant, note, source, status, recorded_at, updated_at, amended`;
 
-interface Row {
-  transaction_id: string;
-  day: string;
-  category: string;
-  amount: string;
-  currency: string;
-  merchant: string | null;
-  note: string | null;
-  source: string;
-  status: 'recorded' | 'voided';
-  recorded_at: Date;
-  updated_at: Date | null;
-  amended: number;
-}
+type Row = StoredTransaction<Date>;
 
 const toItem = (r: Row): TransactionItem => ({
   transactionId: r.transaction_id,
