@@ -1,6 +1,3 @@
-import type { PoolClient } from 'pg';
-import { budgetMonthCodec } from '../src/application/events/budget-month.codec.js';
-import type { RecordedEvent } from '../src/application/ports/event-store.port.js';
 import {
   allocationMoves,
   expenseChange,
@@ -9,7 +6,7 @@ import {
 } from '../src/domain/budget-month/deltas.js';
 import type { BudgetMonthEvent, CellMove, ExpenseFields } from '../src/domain/budget-month/events.js';
 import type { YearMonth } from '../src/domain/shared/local-date.js';
-import { budgetStreamOwner, rowsByKeys } from './support.js';
+import { key } from './budget-events.js';
 
 export type { MonthPlan } from '../src/domain/budget-month/deltas.js';
 
@@ -27,6 +24,13 @@ export interface LedgerExpense {
   readonly amount: bigint;
   readonly voided: boolean;
 }
+
+/** A batch's row of a table keyed by user and month. */
+export interface MonthWrite {
+  readonly user: string;
+  readonly month: string;
+}
+export type ExpenseWrite<X extends LedgerExpense> = X & MonthWrite & { readonly transactionId: string };
 
 /** A read model's view of one month while an event of it is folded. */
 export interface MonthBook<X extends LedgerExpense> {
@@ -78,86 +82,39 @@ export function foldLedger<X extends LedgerExpense>(
   }
 }
 
-/** A budget event with the owner of its stream, decoded once however many projections read it. */
-export interface OwnedEvent {
-  readonly userId: string;
-  readonly month: YearMonth;
-  readonly event: BudgetMonthEvent;
-}
-
-const decoded = new WeakMap<RecordedEvent, OwnedEvent | null | { failed: unknown }>();
-
 /**
- * The batch's budget events of `types`, decoded. A batch is handed to every projection of a runner
- * group as the same objects, so each event is validated once; one that does not decode throws for
- * every projection that reads it (each parks it).
+ * A batch of a budget read model: folds each event into the read model's book, and keeps the expenses
+ * it writes (where each now counts) over those stored before, so an amendment or a void finds them.
  */
-export function budgetEvents(
-  recorded: readonly RecordedEvent[],
-  types: ReadonlySet<string> = budgetMonthCodec.types,
-): OwnedEvent[] {
-  const events: OwnedEvent[] = [];
-  for (const r of recorded) {
-    if (!types.has(r.type)) continue;
-    let entry = decoded.get(r);
-    if (entry === undefined) {
-      const owner = budgetStreamOwner(r.streamName);
-      try {
-        entry = owner ? { ...owner, event: budgetMonthCodec.decode(r) } : null;
-      } catch (error) {
-        entry = { failed: error };
-      }
-      decoded.set(r, entry);
-    }
-    if (entry === null) continue;
-    if ('failed' in entry) throw entry.failed;
-    events.push(entry);
+export abstract class LedgerBatch<X extends LedgerExpense> implements MonthBook<X> {
+  /** The user and month whose event is being folded: where the deltas go. */
+  protected user = '';
+  protected month: YearMonth = '' as YearMonth;
+  /** Expenses written by this batch, by `key(user, month, transaction)`. */
+  readonly expenses = new Map<string, ExpenseWrite<X>>();
+
+  constructor(private readonly knownExpenses: ReadonlyMap<string, X>) {}
+
+  protected fold(user: string, month: YearMonth, event: BudgetMonthEvent): void {
+    this.user = user;
+    this.month = month;
+    foldLedger(this, month, event);
   }
-  return events;
-}
 
-/** Map keys of (user, month[, transaction]): any text, so separators in names cannot collide. */
-export const key = (...parts: string[]) => JSON.stringify(parts);
-export const keyParts = (k: string) => JSON.parse(k) as string[];
-
-/** The (user, month, transaction) of every expense the batch amends or voids. */
-export function changedExpenseKeys(events: readonly OwnedEvent[]): string[][] {
-  const keys = new Map<string, string[]>();
-  for (const { userId, month, event } of events) {
-    if (event.type === 'ExpenseAmended' || event.type === 'ExpenseVoided')
-      keys.set(key(userId, month, event.data.transactionId), [userId, month, event.data.transactionId]);
+  expense(transactionId: string): X | undefined {
+    const id = key(this.user, this.month, transactionId);
+    return this.expenses.get(id) ?? this.knownExpenses.get(id);
   }
-  return [...keys.values()];
-}
 
-/** The stored `$.expenses` rows of `keys`, by `key(user, month, transaction)`; `extra` adds columns. */
-export async function loadExpenses<X extends LedgerExpense>(
-  client: PoolClient,
-  sql: (text: string) => string,
-  keys: readonly string[][],
-  toExpense: (row: ExpenseRow) => X,
-  extra = '',
-): Promise<Map<string, X>> {
-  const rows = await rowsByKeys<ExpenseRow>(
-    client,
-    sql(`SELECT t.user_id, t.month, t.transaction_id, to_char(t.day, 'YYYY-MM-DD') AS day, t.category,
-           t.amount::text AS amount, t.voided${extra} FROM $.expenses t`),
-    ['user_id', 'month', 'transaction_id'],
-    ['uuid', 'text', 'text'],
-    keys,
-  );
-  return new Map(rows.map((r) => [key(r.user_id, r.month, r.transaction_id), toExpense(r)]));
-}
+  keepExpense(transactionId: string, expense: X): void {
+    const { user, month } = this;
+    this.expenses.set(key(user, month, transactionId), { ...expense, user, month, transactionId });
+  }
 
-export interface ExpenseRow {
-  readonly user_id: string;
-  readonly month: string;
-  readonly transaction_id: string;
-  readonly day: string;
-  readonly category: string;
-  readonly amount: string;
-  readonly voided: boolean;
-  readonly [extra: string]: unknown;
+  abstract allocate(day: string, category: string, amount: bigint): void;
+  abstract spend(expense: X, sign: 1 | -1): void;
+  abstract allocatedPlan(): MonthPlan | undefined;
+  abstract toExpense(fields: ExpenseFields): X;
 }
 
 /** Splits are pure and plans repeat (users who plan alike, a batch at a time): the last few are kept. */

@@ -1,6 +1,7 @@
 import type { BudgetMonthEvent, ExpenseFields } from '../../src/domain/budget-month/events.js';
 import type { YearMonth } from '../../src/domain/shared/local-date.js';
-import { foldLedger, key, type LedgerExpense, type MonthBook, type MonthPlan } from '../month-ledger.js';
+import { key } from '../budget-events.js';
+import { LedgerBatch, type LedgerExpense, type MonthPlan, type MonthWrite } from '../month-ledger.js';
 
 /** How merchants are grouped: trimmed and lower-case; '' when the expense names none. */
 export const normaliseMerchant = (merchant: string | undefined): string =>
@@ -32,8 +33,6 @@ export interface MerchantDelta {
   spent: bigint;
   transactions: number;
 }
-export type PlanWrite = MonthPlan & { readonly user: string; readonly month: string };
-export type ExpenseWrite = Expense & { readonly user: string; readonly month: string; transactionId: string };
 
 /** Rows of one table keyed by their primary key. */
 class Keyed<R> {
@@ -60,10 +59,7 @@ class Keyed<R> {
  * receive deltas, and every row an event touches is written even when its delta nets to zero, so the
  * rows do not depend on how the log was cut into batches.
  */
-export class AnalyticsBatch implements MonthBook<Expense> {
-  /** The user and month whose event is being folded: where the deltas go. */
-  private user = '';
-  private month = '';
+export class AnalyticsBatch extends LedgerBatch<Expense> {
   readonly daily = new Keyed<DailyDelta>(([user = '', day = '']) => ({
     user,
     day,
@@ -86,19 +82,18 @@ export class AnalyticsBatch implements MonthBook<Expense> {
     spent: 0n,
     transactions: 0,
   }));
-  /** Plans and expenses written by this batch, by `key(user, month[, transaction])`. */
-  readonly plans = new Map<string, PlanWrite>();
-  readonly expenses = new Map<string, ExpenseWrite>();
+  /** Plans written by this batch, by `key(user, month)`. */
+  readonly plans = new Map<string, MonthWrite & MonthPlan>();
 
   constructor(
     private readonly knownPlans: ReadonlyMap<string, MonthPlan>,
-    private readonly knownExpenses: ReadonlyMap<string, Expense>,
-  ) {}
+    knownExpenses: ReadonlyMap<string, Expense>,
+  ) {
+    super(knownExpenses);
+  }
 
   apply(user: string, month: YearMonth, event: BudgetMonthEvent): void {
-    this.user = user;
-    this.month = month;
-    foldLedger(this, month, event);
+    this.fold(user, month, event);
     // The plan is kept only so that a replacing plan can take its split back out.
     if (event.type === 'BudgetPlanned') {
       const { splitAlgorithm, categories: plan } = event.data;
@@ -126,22 +121,6 @@ export class AnalyticsBatch implements MonthBook<Expense> {
   allocatedPlan(): MonthPlan | undefined {
     const id = key(this.user, this.month);
     return this.plans.get(id) ?? this.knownPlans.get(id);
-  }
-
-  expense(transactionId: string): Expense | undefined {
-    const id = key(this.user, this.month, transactionId);
-    return this.expenses.get(id) ?? this.knownExpenses.get(id);
-  }
-
-  keepExpense(transactionId: string, expense: Expense): void {
-    const { user, month } = this;
-    const { day, category, merchant, amount, voided } = expense;
-    this.expenses.set(key(user, month, transactionId), {
-      user,
-      month,
-      transactionId,
-      ...{ day, category, merchant, amount, voided },
-    });
   }
 
   toExpense({ day, category, amount, merchant }: ExpenseFields): Expense {

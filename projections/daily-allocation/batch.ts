@@ -6,7 +6,8 @@ import type {
 import { withCategory } from '../../src/domain/budget-month/state.js';
 import type { Category } from '../../src/domain/shared/category.js';
 import type { YearMonth } from '../../src/domain/shared/local-date.js';
-import { foldLedger, key, type LedgerExpense, type MonthBook, type MonthPlan } from '../month-ledger.js';
+import { key } from '../budget-events.js';
+import { LedgerBatch, type LedgerExpense, type MonthPlan, type MonthWrite } from '../month-ledger.js';
 
 export interface PlanRow extends MonthPlan {
   readonly currency: string;
@@ -23,35 +24,30 @@ export interface CellDelta {
   spent: bigint;
   overdrawn: bigint;
 }
-export type MonthWrite = PlanRow & { readonly user: string; readonly month: string; savedDelta: bigint };
-export type ExpenseWrite = Expense & { readonly user: string; readonly month: string; transactionId: string };
+export type MonthRow = PlanRow & MonthWrite & { savedDelta: bigint };
 
 /**
  * One batch's changes, accumulated in memory (written with one statement per table). Cells only ever
  * receive deltas, the aggregate's own (see month-ledger.ts), so the result matches the aggregate's fold.
  */
-export class DailyAllocationBatch implements MonthBook<Expense> {
-  /** The user and month whose event is being folded: where the deltas go. */
-  private user = '';
-  private month = '';
+export class DailyAllocationBatch extends LedgerBatch<Expense> {
   readonly cells = new Map<string, CellDelta>();
-  readonly months = new Map<string, MonthWrite>();
-  readonly expenses = new Map<string, ExpenseWrite>();
+  readonly months = new Map<string, MonthRow>();
   readonly closedDays = new Map<string, readonly [user: string, day: string]>();
 
   constructor(
     private readonly knownPlans: Map<string, PlanRow>,
-    private readonly knownExpenses: ReadonlyMap<string, Expense>,
-  ) {}
+    knownExpenses: ReadonlyMap<string, Expense>,
+  ) {
+    super(knownExpenses);
+  }
 
   apply(user: string, month: YearMonth, event: BudgetMonthEvent): void {
-    this.user = user;
-    this.month = month;
     const monthKey = key(user, month);
     const previous = this.plan(monthKey);
     if (event.type === 'BudgetReplanned' && !previous)
       throw new Error(`BudgetReplanned before BudgetPlanned for ${user} ${month}`);
-    foldLedger(this, month, event);
+    this.fold(user, month, event);
     switch (event.type) {
       case 'BudgetPlanned': {
         const { categories: plan, splitAlgorithm, currency } = event.data;
@@ -93,17 +89,6 @@ export class DailyAllocationBatch implements MonthBook<Expense> {
   allocatedPlan(): MonthPlan | undefined {
     const plan = this.plan(key(this.user, this.month));
     return plan?.planned ? plan : undefined;
-  }
-
-  expense(transactionId: string): Expense | undefined {
-    const id = key(this.user, this.month, transactionId);
-    return this.expenses.get(id) ?? this.knownExpenses.get(id);
-  }
-
-  keepExpense(transactionId: string, { day, category, amount, voided }: Expense): void {
-    const { user, month } = this;
-    const row = { user, month, transactionId, day, category, amount, voided };
-    this.expenses.set(key(user, month, transactionId), row);
   }
 
   toExpense({ day, category, amount }: ExpenseFields): Expense {

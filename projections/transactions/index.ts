@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
 import type { Projection } from '../../src/application/ports/projection.port.js';
-import { budgetEvents, changedExpenseKeys, key, type OwnedEvent } from '../month-ledger.js';
+import { budgetEvents, changedExpenseKeys, key, type OwnedEvent } from '../budget-events.js';
 import { type Column, insertRows, replace, rowsByKeys, sqlFor } from '../support.js';
 import type { StoredTransaction } from './row.js';
 
