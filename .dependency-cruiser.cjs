@@ -42,6 +42,16 @@ module.exports = {
       to: { path: '^src/infrastructure/' },
     },
     {
+      name: 'projections-use-only-the-contract',
+      comment:
+        'projections/ (schemas, writers, readers) import the domain, application ports (the projection contract ' +
+        'src/application/ports/projection.port.ts among them), the event codecs and libraries: never ' +
+        'infrastructure, interfaces or use cases.',
+      severity: 'error',
+      from: { path: '^projections' },
+      to: { path: '^src/', pathNot: '^src/(domain|application/ports|application/events)/' },
+    },
+    {
       name: 'infrastructure-never-imports-projections',
       comment:
         'The projections are handed to the runner by the composition root, never imported by adapters.',

@@ -7,11 +7,11 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import pg from 'pg';
 import { PROJECTIONS } from '../projections/index.js';
+import type { Projection } from '../src/application/ports/projection.port.js';
 import { PostgresEventStore } from '../src/infrastructure/event-store/postgres-event-store.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { startEmbeddedPostgres } from '../src/infrastructure/postgres/embedded-postgres.js';
 import { migrate } from '../src/infrastructure/postgres/migrate.js';
-import type { Projection } from '../src/infrastructure/projections/projection.js';
 import { ProjectionRunner } from '../src/infrastructure/projections/projection-runner.js';
 import { copyIn, generateEventLog } from '../test/support/event-log-generator.js';
 

@@ -1,104 +1,135 @@
-import { budgetMonthCodec } from '../src/application/events/budget-month.codec.js';
-import type { RecordedEvent } from '../src/application/ports/event-store.port.js';
-import { parseCellKey } from '../src/domain/budget-month/cells.js';
-import type { BudgetMonthEvent, CellMove, PlannedCategory } from '../src/domain/budget-month/events.js';
-import { splitAlgorithm } from '../src/domain/budget-month/split-algorithms.js';
-import { dateInMonth, type YearMonth } from '../src/domain/shared/local-date.js';
-import { budgetStreamOwner } from './support.js';
+import {
+  allocationMoves,
+  expenseChange,
+  type MonthPlan,
+  planAllocations,
+} from '../src/domain/budget-month/deltas.js';
+import type { BudgetMonthEvent, CellMove, ExpenseFields } from '../src/domain/budget-month/events.js';
+import type { YearMonth } from '../src/domain/shared/local-date.js';
+import { key } from './budget-events.js';
+
+export type { MonthPlan } from '../src/domain/budget-month/deltas.js';
 
 /**
- * The plan and expense bookkeeping that the budget read models share: what a plan, a re-plan, a move and
- * an amendment or a void change, as allocation and spend deltas handed to the read model's sink. Each
- * read model keeps its own rows; only the deltas' arithmetic lives here, once.
+ * The plan and expense fold that the budget read models (daily-allocation, analytics) share: what a
+ * plan, a re-plan, a move, an expense, an amendment or a void change, as allocation and spend deltas
+ * handed to the read model's book. The deltas are the aggregate's own (src/domain/budget-month/deltas.ts);
+ * each read model keeps its own rows.
  */
-export interface LedgerSink<E> {
+
+/** Where an expense counts, as a read model keeps it (its `expenses` table). */
+export interface LedgerExpense {
+  readonly day: string;
+  readonly category: string;
+  readonly amount: bigint;
+  readonly voided: boolean;
+}
+
+/** A batch's row of a table keyed by user and month. */
+export interface MonthWrite {
+  readonly user: string;
+  readonly month: string;
+}
+export type ExpenseWrite<X extends LedgerExpense> = X & MonthWrite & { readonly transactionId: string };
+
+/** A read model's view of one month while an event of it is folded. */
+export interface MonthBook<X extends LedgerExpense> {
   allocate(day: string, category: string, amount: bigint): void;
   /** An expense counted (`sign` 1) or taken back out (-1). */
-  spend(expense: E, sign: 1 | -1): void;
+  spend(expense: X, sign: 1 | -1): void;
+  /** The plan whose split the month's allocations hold; none before a plan arrives. */
+  allocatedPlan(): MonthPlan | undefined;
+  expense(transactionId: string): X | undefined;
+  keepExpense(transactionId: string, expense: X): void;
+  /** The expense an ExpenseRecorded or an ExpenseAmended makes. */
+  toExpense(fields: ExpenseFields): X;
 }
 
-export interface MonthPlan {
-  readonly splitAlgorithm: string;
-  readonly plan: readonly PlannedCategory[];
+/** Folds one event's allocation and spend into `book`; what else the event says is the read model's. */
+export function foldLedger<X extends LedgerExpense>(
+  book: MonthBook<X>,
+  month: YearMonth,
+  event: BudgetMonthEvent,
+): void {
+  switch (event.type) {
+    case 'BudgetPlanned': {
+      // Only before anything else happened in the month: the new split in, the previous one out.
+      const previous = book.allocatedPlan();
+      if (previous) for (const m of split(month, previous)) book.allocate(m.day, m.category, -m.amount);
+      const next = { splitAlgorithm: event.data.splitAlgorithm, plan: event.data.categories };
+      for (const m of split(month, next)) book.allocate(m.day, m.category, m.amount);
+      return;
+    }
+    case 'ExpenseRecorded': {
+      const expense = book.toExpense(event.data);
+      book.spend(expense, 1);
+      book.keepExpense(event.data.transactionId, expense);
+      return;
+    }
+    case 'ExpenseAmended':
+    case 'ExpenseVoided': {
+      const { transactionId } = event.data;
+      const before = book.expense(transactionId);
+      if (!before) throw new Error(`${event.type} for unknown transaction ${transactionId}`);
+      if (before.voided) throw new Error(`${event.type} for voided transaction ${transactionId}`);
+      const after = event.type === 'ExpenseAmended' ? book.toExpense(event.data) : undefined;
+      for (const [expense, sign] of expenseChange(before, after)) book.spend(expense, sign);
+      book.keepExpense(transactionId, after ?? { ...before, voided: true });
+      return;
+    }
+    default:
+      for (const m of allocationMoves(event)) book.allocate(m.day, m.category, m.amount);
+  }
 }
-
-/** A budget event with the owner of its stream, decoded once however many projections read it. */
-export interface OwnedEvent {
-  readonly userId: string;
-  readonly month: YearMonth;
-  readonly event: BudgetMonthEvent;
-}
-
-const decoded = new WeakMap<RecordedEvent, OwnedEvent | null | { failed: unknown }>();
 
 /**
- * The batch's budget events of `types`, decoded. A batch is handed to every projection of a runner
- * group as the same objects, so each event is validated once; one that does not decode throws for
- * every projection that reads it (each parks it).
+ * A batch of a budget read model: folds each event into the read model's book, and keeps the expenses
+ * it writes (where each now counts) over those stored before, so an amendment or a void finds them.
  */
-export function budgetEvents(
-  recorded: readonly RecordedEvent[],
-  types: ReadonlySet<string> = budgetMonthCodec.types,
-): OwnedEvent[] {
-  const events: OwnedEvent[] = [];
-  for (const r of recorded) {
-    if (!types.has(r.type)) continue;
-    let entry = decoded.get(r);
-    if (entry === undefined) {
-      const owner = budgetStreamOwner(r.streamName);
-      try {
-        entry = owner ? { ...owner, event: budgetMonthCodec.decode(r) } : null;
-      } catch (error) {
-        entry = { failed: error };
-      }
-      decoded.set(r, entry);
-    }
-    if (entry === null) continue;
-    if ('failed' in entry) throw entry.failed;
-    events.push(entry);
+export abstract class LedgerBatch<X extends LedgerExpense> implements MonthBook<X> {
+  /** The user and month whose event is being folded: where the deltas go. */
+  protected user = '';
+  protected month: YearMonth = '' as YearMonth;
+  /** Expenses written by this batch, by `key(user, month, transaction)`. */
+  readonly expenses = new Map<string, ExpenseWrite<X>>();
+
+  constructor(private readonly knownExpenses: ReadonlyMap<string, X>) {}
+
+  protected fold(user: string, month: YearMonth, event: BudgetMonthEvent): void {
+    this.user = user;
+    this.month = month;
+    foldLedger(this, month, event);
   }
-  return events;
+
+  expense(transactionId: string): X | undefined {
+    const id = key(this.user, this.month, transactionId);
+    return this.expenses.get(id) ?? this.knownExpenses.get(id);
+  }
+
+  keepExpense(transactionId: string, expense: X): void {
+    const { user, month } = this;
+    this.expenses.set(key(user, month, transactionId), { ...expense, user, month, transactionId });
+  }
+
+  abstract allocate(day: string, category: string, amount: bigint): void;
+  abstract spend(expense: X, sign: 1 | -1): void;
+  abstract allocatedPlan(): MonthPlan | undefined;
+  abstract toExpense(fields: ExpenseFields): X;
 }
 
 /** Splits are pure and plans repeat (users who plan alike, a batch at a time): the last few are kept. */
-const splits = new Map<string, readonly [string, string, bigint][]>();
+const splits = new Map<string, readonly CellMove[]>();
 const MAX_SPLITS = 256;
 
-function split(month: YearMonth, plan: MonthPlan): readonly [string, string, bigint][] {
-  const key = `${month}\u0000${plan.splitAlgorithm}\u0000${plan.plan
+function split(month: YearMonth, plan: MonthPlan): readonly CellMove[] {
+  const id = `${month}\u0000${plan.splitAlgorithm}\u0000${plan.plan
     .map((c) => `${c.category}\u0001${c.amount}\u0001${c.kind}\u0001${c.dueDay ?? ''}`)
     .join('\u0002')}`;
-  let cells = splits.get(key);
+  let cells = splits.get(id);
   if (!cells) {
-    cells = [...splitAlgorithm(plan.splitAlgorithm)(plan.plan, month)].map(([cell, amount]) => {
-      const { day, category } = parseCellKey(cell);
-      return [dateInMonth(month, day), category, amount] as const;
-    });
+    cells = planAllocations(month, plan);
     if (splits.size >= MAX_SPLITS) splits.clear();
-    splits.set(key, cells);
+    splits.set(id, cells);
   }
   return cells;
-}
-
-/** A (re)plan before anything else happened in the month: the new split in, the previous one out. */
-export function replacePlan<E>(
-  sink: LedgerSink<E>,
-  month: YearMonth,
-  previous: MonthPlan | undefined,
-  next: MonthPlan,
-): void {
-  if (previous)
-    for (const [day, category, amount] of split(month, previous)) sink.allocate(day, category, -amount);
-  for (const [day, category, amount] of split(month, next)) sink.allocate(day, category, amount);
-}
-
-/** Moves recorded by a re-plan, a rebalance or a day close. */
-export function applyMoves<E>(sink: LedgerSink<E>, moves: readonly CellMove[]): void {
-  for (const move of moves) sink.allocate(move.day, move.category, move.amount);
-}
-
-/** An amendment (`after`) or a void (no `after`): the expense as it counted comes out, the new one goes in. */
-export function changeExpense<E>(sink: LedgerSink<E>, before: E, after?: E): void {
-  sink.spend(before, -1);
-  if (after !== undefined) sink.spend(after, 1);
 }

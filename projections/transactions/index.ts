@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '../../src/application/ports/event-store.port.js';
-import type { BudgetMonthEvent } from '../../src/domain/budget-month/events.js';
-import type { Projection } from '../../src/infrastructure/projections/projection.js';
-import { budgetEvents } from '../month-ledger.js';
-import { sqlFor } from '../support.js';
+import type { Projection } from '../../src/application/ports/projection.port.js';
+import { budgetEvents, changedExpenseKeys, key, type OwnedEvent } from '../budget-events.js';
+import { type Column, insertRows, replace, rowsByKeys, sqlFor } from '../support.js';
+import type { StoredTransaction } from './row.js';
 
 const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
 
@@ -28,15 +28,10 @@ interface TransactionRow {
   amended: number;
 }
 
-/** Map keys; NUL cannot occur in the parts (PostgreSQL text refuses it), so keys never collide. */
-const monthKey = (userId: string, month: string) => `${userId}\u0000${month}`;
-const rowKey = (userId: string, month: string, transactionId: string) =>
-  `${userId}\u0000${month}\u0000${transactionId}`;
-
-interface Owned {
+interface MonthRow {
   readonly userId: string;
   readonly month: string;
-  readonly event: BudgetMonthEvent;
+  readonly currency: string;
 }
 
 /**
@@ -45,7 +40,7 @@ interface Owned {
  * log is cut into batches.
  */
 class Batch {
-  readonly months = new Map<string, { userId: string; month: string; currency: string }>();
+  readonly months = new Map<string, MonthRow>();
   readonly rows = new Map<string, TransactionRow>();
 
   constructor(
@@ -53,58 +48,40 @@ class Batch {
     private readonly knownRows: ReadonlyMap<string, TransactionRow>,
   ) {}
 
-  apply({ userId, month, event }: Owned): void {
+  apply({ userId, month, event }: OwnedEvent): void {
     switch (event.type) {
       case 'BudgetPlanned':
-        this.months.set(monthKey(userId, month), { userId, month, currency: event.data.currency });
+        this.months.set(key(userId, month), { userId, month, currency: event.data.currency });
         return;
       case 'ExpenseRecorded': {
         const { transactionId, day, category, amount, merchant, note, source, recordedAt } = event.data;
-        const key = monthKey(userId, month);
+        const monthKey = key(userId, month);
         const currency =
-          event.data.currency ?? this.months.get(key)?.currency ?? this.knownCurrencies.get(key);
+          event.data.currency ?? this.months.get(monthKey)?.currency ?? this.knownCurrencies.get(monthKey);
         if (currency === undefined)
           throw new Error(`ExpenseRecorded without a currency in ${userId} ${month}`);
-        this.rows.set(rowKey(userId, month, transactionId), {
-          userId,
-          month,
-          transactionId,
-          day,
-          category,
-          amount,
-          currency,
-          merchant: merchant ?? null,
-          note: note ?? null,
-          source,
-          status: 'recorded',
-          recordedAt,
-          updatedAt: null,
-          amended: 0,
+        this.rows.set(key(userId, month, transactionId), {
+          ...{ userId, month, transactionId, day, category, amount, currency },
+          ...{ merchant: merchant ?? null, note: note ?? null, source, status: 'recorded' },
+          ...{ recordedAt, updatedAt: null, amended: 0 },
         });
         return;
       }
       case 'ExpenseAmended':
       case 'ExpenseVoided': {
-        const key = rowKey(userId, month, event.data.transactionId);
-        const known = this.knownRows.get(key);
-        const before = this.rows.get(key) ?? (known && { ...known });
+        const rowKey = key(userId, month, event.data.transactionId);
+        const known = this.knownRows.get(rowKey);
+        const before = this.rows.get(rowKey) ?? (known && { ...known });
         if (!before) throw new Error(`${event.type} for unknown transaction ${event.data.transactionId}`);
         if (event.type === 'ExpenseVoided') {
           before.status = 'voided';
           before.updatedAt = event.data.voidedAt;
         } else {
           const { day, category, amount, merchant, note, amendedAt } = event.data;
-          Object.assign(before, {
-            day,
-            category,
-            amount,
-            merchant: merchant ?? null,
-            note: note ?? null,
-            updatedAt: amendedAt,
-            amended: before.amended + 1,
-          });
+          Object.assign(before, { day, category, amount, merchant: merchant ?? null, note: note ?? null });
+          Object.assign(before, { updatedAt: amendedAt, amended: before.amended + 1 });
         }
-        this.rows.set(key, before);
+        this.rows.set(rowKey, before);
         return;
       }
       default:
@@ -113,21 +90,89 @@ class Batch {
   }
 }
 
-interface LoadedRow {
-  user_id: string;
-  month: string;
-  transaction_id: string;
-  day: string;
-  category: string;
-  amount: string;
-  currency: string;
-  merchant: string | null;
-  note: string | null;
-  source: string;
-  status: 'recorded' | 'voided';
-  recorded_at: string;
-  updated_at: string | null;
-  amended: number;
+/** The month's currency for each expense recorded in this batch (a plan in the batch overrides it). */
+async function loadCurrencies(
+  client: PoolClient,
+  sql: (text: string) => string,
+  events: readonly OwnedEvent[],
+) {
+  const months = new Map<string, string[]>();
+  for (const { userId, month, event } of events)
+    if (event.type === 'ExpenseRecorded') months.set(key(userId, month), [userId, month]);
+  const rows = await rowsByKeys<{ user_id: string; month: string; currency: string }>(
+    client,
+    sql('SELECT t.user_id, t.month, t.currency FROM $.months t'),
+    ['user_id', 'month'],
+    ['uuid', 'text'],
+    [...months.values()],
+  );
+  return new Map(rows.map((r) => [key(r.user_id, r.month), r.currency]));
+}
+
+/** The current rows of the expenses this batch amends or voids, in one query. */
+async function loadRows(client: PoolClient, sql: (text: string) => string, events: readonly OwnedEvent[]) {
+  const rows = await rowsByKeys<StoredTransaction<string> & { user_id: string; month: string }>(
+    client,
+    sql(`SELECT t.user_id, t.month, t.transaction_id, to_char(t.day, 'YYYY-MM-DD') AS day, t.category,
+           t.amount::text AS amount, t.currency, t.merchant, t.note, t.source, t.status,
+           t.recorded_at::text AS recorded_at, t.updated_at::text AS updated_at, t.amended
+         FROM $.transactions t`),
+    ['user_id', 'month', 'transaction_id'],
+    ['uuid', 'text', 'text'],
+    changedExpenseKeys(events),
+  );
+  return new Map<string, TransactionRow>(
+    rows.map((r) => [
+      key(r.user_id, r.month, r.transaction_id),
+      {
+        ...{ userId: r.user_id, month: r.month, transactionId: r.transaction_id, day: r.day },
+        ...{ category: r.category, amount: BigInt(r.amount), currency: r.currency },
+        ...{ merchant: r.merchant, note: r.note, source: r.source, status: r.status },
+        ...{ recordedAt: r.recorded_at, updatedAt: r.updated_at, amended: r.amended },
+      },
+    ]),
+  );
+}
+
+const TRANSACTION_COLUMNS: readonly Column<TransactionRow>[] = [
+  ['user_id', 'uuid', (r) => r.userId],
+  ['month', 'text', (r) => r.month],
+  ['transaction_id', 'text', (r) => r.transactionId],
+  ['day', 'date', (r) => r.day],
+  ['category', 'text', (r) => r.category],
+  ['amount', 'bigint', (r) => r.amount.toString()],
+  ['currency', 'text', (r) => r.currency],
+  ['merchant', 'text', (r) => r.merchant],
+  ['note', 'text', (r) => r.note],
+  ['source', 'text', (r) => r.source],
+  ['status', 'text', (r) => r.status],
+  ['recorded_at', 'timestamptz', (r) => r.recordedAt],
+  ['updated_at', 'timestamptz', (r) => r.updatedAt],
+  ['amended', 'integer', (r) => r.amended],
+];
+const MONTH_COLUMNS: readonly Column<MonthRow>[] = [
+  ['user_id', 'uuid', (r) => r.userId],
+  ['month', 'text', (r) => r.month],
+  ['currency', 'text', (r) => r.currency],
+];
+
+async function write(client: PoolClient, sql: (text: string) => string, batch: Batch) {
+  await insertRows(
+    client,
+    sql('$.months'),
+    MONTH_COLUMNS,
+    [...batch.months.values()],
+    `(user_id, month) DO UPDATE SET ${replace('currency')}`,
+  );
+  // Every column but the key is the row's final state.
+  const updated = TRANSACTION_COLUMNS.map(([name]) => name).slice(3);
+  await insertRows(
+    client,
+    sql('$.transactions'),
+    TRANSACTION_COLUMNS,
+    [...batch.rows.values()],
+    `(user_id, transaction_id, month) DO UPDATE SET ${replace(...updated)}`,
+  );
 }
 
 export const transactionsProjection: Projection = {
@@ -140,107 +185,10 @@ export const transactionsProjection: Projection = {
 
   async applyBatch(client: PoolClient, schema: string, recorded: readonly RecordedEvent[]) {
     const sql = sqlFor(schema);
-    const events: Owned[] = budgetEvents(recorded, EVENT_TYPES);
+    const events = budgetEvents(recorded, EVENT_TYPES);
     if (events.length === 0) return;
-
-    // The month's currency for each expense recorded in this batch (a plan in the batch overrides it).
-    const recordedMonths = new Map<string, [string, string]>();
-    for (const { userId, month, event } of events) {
-      if (event.type === 'ExpenseRecorded') recordedMonths.set(monthKey(userId, month), [userId, month]);
-    }
-    const knownCurrencies = new Map<string, string>();
-    if (recordedMonths.size > 0) {
-      const keys = [...recordedMonths.values()];
-      const { rows } = await client.query<{ user_id: string; month: string; currency: string }>(
-        sql(`SELECT m.user_id, m.month, m.currency FROM $.months m
-             JOIN unnest($1::uuid[], $2::text[]) AS k(user_id, month) USING (user_id, month)`),
-        [keys.map((k) => k[0]), keys.map((k) => k[1])],
-      );
-      for (const r of rows) knownCurrencies.set(monthKey(r.user_id, r.month), r.currency);
-    }
-
-    // The current rows of the expenses this batch amends or voids, in one query.
-    const targets = new Map<string, [string, string, string]>();
-    for (const { userId, month, event } of events) {
-      if (event.type === 'ExpenseAmended' || event.type === 'ExpenseVoided') {
-        const id = event.data.transactionId;
-        targets.set(rowKey(userId, month, id), [userId, month, id]);
-      }
-    }
-    const knownRows = new Map<string, TransactionRow>();
-    if (targets.size > 0) {
-      const keys = [...targets.values()];
-      const { rows } = await client.query<LoadedRow>(
-        sql(`SELECT t.user_id, t.month, t.transaction_id, to_char(t.day, 'YYYY-MM-DD') AS day, t.category,
-               t.amount::text AS amount, t.currency, t.merchant, t.note, t.source, t.status,
-               t.recorded_at::text AS recorded_at, t.updated_at::text AS updated_at, t.amended
-             FROM $.transactions t
-             JOIN unnest($1::uuid[], $2::text[], $3::text[]) AS k(user_id, month, transaction_id)
-               ON t.user_id = k.user_id AND t.month = k.month AND t.transaction_id = k.transaction_id`),
-        [keys.map((k) => k[0]), keys.map((k) => k[1]), keys.map((k) => k[2])],
-      );
-      for (const r of rows) {
-        knownRows.set(rowKey(r.user_id, r.month, r.transaction_id), {
-          userId: r.user_id,
-          month: r.month,
-          transactionId: r.transaction_id,
-          day: r.day,
-          category: r.category,
-          amount: BigInt(r.amount),
-          currency: r.currency,
-          merchant: r.merchant,
-          note: r.note,
-          source: r.source,
-          status: r.status,
-          recordedAt: r.recorded_at,
-          updatedAt: r.updated_at,
-          amended: r.amended,
-        });
-      }
-    }
-
-    const batch = new Batch(knownCurrencies, knownRows);
+    const batch = new Batch(await loadCurrencies(client, sql, events), await loadRows(client, sql, events));
     for (const event of events) batch.apply(event);
-
-    if (batch.months.size > 0) {
-      const months = [...batch.months.values()];
-      await client.query(
-        sql(`INSERT INTO $.months (user_id, month, currency)
-             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])
-             ON CONFLICT (user_id, month) DO UPDATE SET currency = EXCLUDED.currency`),
-        [months.map((m) => m.userId), months.map((m) => m.month), months.map((m) => m.currency)],
-      );
-    }
-    if (batch.rows.size > 0) {
-      const rows = [...batch.rows.values()];
-      await client.query(
-        sql(`INSERT INTO $.transactions AS t (user_id, month, transaction_id, day, category, amount, currency,
-               merchant, note, source, status, recorded_at, updated_at, amended)
-             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::date[], $5::text[], $6::bigint[],
-               $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[],
-               $13::timestamptz[], $14::integer[])
-             ON CONFLICT (user_id, transaction_id, month) DO UPDATE SET day = EXCLUDED.day,
-               category = EXCLUDED.category, amount = EXCLUDED.amount, currency = EXCLUDED.currency,
-               merchant = EXCLUDED.merchant, note = EXCLUDED.note, source = EXCLUDED.source,
-               status = EXCLUDED.status, recorded_at = EXCLUDED.recorded_at,
-               updated_at = EXCLUDED.updated_at, amended = EXCLUDED.amended`),
-        [
-          rows.map((r) => r.userId),
-          rows.map((r) => r.month),
-          rows.map((r) => r.transactionId),
-          rows.map((r) => r.day),
-          rows.map((r) => r.category),
-          rows.map((r) => r.amount.toString()),
-          rows.map((r) => r.currency),
-          rows.map((r) => r.merchant),
-          rows.map((r) => r.note),
-          rows.map((r) => r.source),
-          rows.map((r) => r.status),
-          rows.map((r) => r.recordedAt),
-          rows.map((r) => r.updatedAt),
-          rows.map((r) => r.amended),
-        ],
-      );
-    }
+    await write(client, sql, batch);
   },
 };

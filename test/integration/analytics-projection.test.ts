@@ -4,6 +4,7 @@ import express from 'express';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyticsProjection, normaliseMerchant } from '../../projections/analytics/index.js';
+import { PostgresAnalyticsReadModel } from '../../projections/analytics/read-model.js';
 import { dashboard, percentString, trends } from '../../src/application/analytics/dashboard.query.js';
 import { commandHandler } from '../../src/application/command-handler.js';
 import { readYourWrites } from '../../src/application/consistency/read-your-writes.js';
@@ -24,7 +25,6 @@ import { InProcessWritePositions } from '../../src/infrastructure/consistency/in
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
-import { PostgresAnalyticsReadModel } from '../../src/infrastructure/read-models/postgres-analytics-read-model.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { errorHandler } from '../../src/interfaces/http/problem.js';
 import { analyticsRoutes } from '../../src/interfaces/http/routes/analytics.routes.js';

@@ -5,10 +5,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECTIONS } from '../../projections/index.js';
+import type { Projection } from '../../src/application/ports/projection.port.js';
+import { viewName } from '../../src/application/ports/projection.port.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
-import type { Projection } from '../../src/infrastructure/projections/projection.js';
-import { ProjectionRunner, viewName } from '../../src/infrastructure/projections/projection-runner.js';
+import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
 import { generateEventLog } from '../support/event-log-generator.js';
 import { testDatabase } from '../support/postgres.js';
 

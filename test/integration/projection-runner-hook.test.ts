@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NewEvent, RecordedEvent } from '../../src/application/ports/event-store.port.js';
+import type { Projection } from '../../src/application/ports/projection.port.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
-import type { Projection } from '../../src/infrastructure/projections/projection.js';
 import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
 import { testDatabase } from '../support/postgres.js';
 

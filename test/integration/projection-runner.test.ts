@@ -7,9 +7,9 @@ import type {
   ReadAllOptions,
   RecordedEvent,
 } from '../../src/application/ports/event-store.port.js';
+import type { Projection } from '../../src/application/ports/projection.port.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
-import type { Projection } from '../../src/infrastructure/projections/projection.js';
 import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
 import { testDatabase } from '../support/postgres.js';
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transactionsProjection } from '../../projections/transactions/index.js';
+import { PostgresTransactionReadModel } from '../../projections/transactions/read-model.js';
 import { commandHandler } from '../../src/application/command-handler.js';
 import { readYourWrites } from '../../src/application/consistency/read-your-writes.js';
 import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
@@ -32,7 +33,6 @@ import { InProcessWritePositions } from '../../src/infrastructure/consistency/in
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
-import { PostgresTransactionReadModel } from '../../src/infrastructure/read-models/postgres-transaction-read-model.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { planCommand, type Scenario, scenarioArb, toCommands } from '../support/budget-arbitraries.js';
 import { cat, day, flexible, NOW, record } from '../support/budget-fixtures.js';

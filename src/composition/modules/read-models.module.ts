@@ -1,5 +1,10 @@
 import { ContainerModule } from 'inversify';
-import { PROJECTIONS } from '../../../projections/index.js';
+import {
+  PostgresAnalyticsReadModel,
+  PostgresBudgetReadModel,
+  PostgresTransactionReadModel,
+  PROJECTIONS,
+} from '../../../projections/index.js';
 import type { Daybook } from '../../application/daybook.js';
 import type { AnalyticsReadModel } from '../../application/ports/analytics-read-model.port.js';
 import type { BudgetReadModel } from '../../application/ports/budget-read-model.port.js';
@@ -7,11 +12,8 @@ import type { PersonalDataScrubber } from '../../application/ports/personal-data
 import type { TransactionMonths } from '../../application/ports/transaction-months.port.js';
 import type { TransactionReadModel } from '../../application/ports/transaction-read-model.port.js';
 import { ProjectionRunner } from '../../infrastructure/projections/projection-runner.js';
-import { PostgresAnalyticsReadModel } from '../../infrastructure/read-models/postgres-analytics-read-model.js';
-import { PostgresBudgetReadModel } from '../../infrastructure/read-models/postgres-budget-read-model.js';
 import { PostgresPersonalDataScrubber } from '../../infrastructure/read-models/postgres-personal-data-scrubber.js';
 import { PostgresTransactionMonths } from '../../infrastructure/read-models/postgres-transaction-months.js';
-import { PostgresTransactionReadModel } from '../../infrastructure/read-models/postgres-transaction-read-model.js';
 import type { Resources } from '../resources.js';
 import { TOKENS } from '../tokens.js';
 

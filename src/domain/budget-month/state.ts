@@ -4,6 +4,7 @@ import type { YearMonth } from '../shared/local-date.js';
 import { dayOfMonth, monthOf } from '../shared/local-date.js';
 import type { Currency } from '../shared/money.js';
 import { type CellKey, type Cells, cellKey } from './cells.js';
+import { allocationMoves, expenseChange } from './deltas.js';
 import type { BudgetMonthEvent, CellMove, ExpenseFields, ExpenseSource, PlannedCategory } from './events.js';
 import { splitAlgorithm } from './split-algorithms.js';
 
@@ -196,13 +197,11 @@ function spend(
   }
   const before = state.transactions.get(transactionId);
   invariant(before && !before.voided, `${event.type} names a live transaction`);
-  const { day, category, amount } = before.current;
-  const withoutOld = addToCell(owned, state.spent, dayOfMonth(day), category, -amount);
   if (event.type === 'ExpenseVoided') {
     const { movedTo, movedMerchant, movedNote } = event.data;
     const moved = movedTo && { ...movedTo, merchant: movedMerchant, note: movedNote };
     transactions.set(transactionId, { ...before, voided: true, ...(moved ? { movedTo: moved } : {}) });
-    return { transactions, spent: withoutOld };
+    return { transactions, spent: spendChange(owned, state.spent, before.current) };
   }
   const { merchant, note } = event.data;
   const current: ExpenseFields = {
@@ -213,10 +212,14 @@ function spend(
     note,
   };
   transactions.set(transactionId, { ...before, current });
-  return {
-    transactions,
-    spent: addToCell(owned, withoutOld, dayOfMonth(current.day), current.category, current.amount),
-  };
+  return { transactions, spent: spendChange(owned, state.spent, before.current, current) };
+}
+
+function spendChange(owned: Owned, spent: Cells, before: ExpenseFields, after?: ExpenseFields): Cells {
+  let next = spent;
+  for (const [{ day, category, amount }, sign] of expenseChange(before, after))
+    next = addToCell(owned, next, dayOfMonth(day), category, sign === 1 ? amount : -amount);
+  return next;
 }
 
 function evolvePlanned(
@@ -231,22 +234,20 @@ function evolvePlanned(
     case 'ExpenseVoided':
       return { ...state, ...spend(owned, state, event) };
     case 'BudgetReplanned': {
-      const { income, categories, splitAlgorithm: algorithm, moves } = event.data;
+      const { income, categories, splitAlgorithm: algorithm } = event.data;
       return {
         ...state,
         income,
         plan: categories,
         splitAlgorithm: algorithm,
-        allocated: applyMoves(owned, state.allocated, moves),
+        allocated: applyMoves(owned, state.allocated, allocationMoves(event)),
       };
     }
     case 'OverspendDetected':
       return state;
-    case 'BudgetRebalanced': {
-      const { coveredDay, category, amount, moves } = event.data;
-      const taken = applyMoves(owned, state.allocated, moves);
-      return { ...state, allocated: addToCell(owned, taken, dayOfMonth(coveredDay), category, amount) };
-    }
+    case 'BudgetRebalanced':
+    case 'AllocationAdjusted':
+      return { ...state, allocated: applyMoves(owned, state.allocated, allocationMoves(event)) };
     case 'MonthOverdrawn': {
       const { day, category, shortfall } = event.data;
       return { ...state, overdrawn: addToCell(owned, state.overdrawn, dayOfMonth(day), category, shortfall) };
@@ -255,18 +256,13 @@ function evolvePlanned(
       const { day, category, amount } = event.data;
       return { ...state, overdrawn: addToCell(owned, state.overdrawn, dayOfMonth(day), category, -amount) };
     }
-    case 'AllocationAdjusted': {
-      const { from, to, amount } = event.data;
-      const taken = addToCell(owned, state.allocated, dayOfMonth(from.day), from.category, -amount);
-      return { ...state, allocated: addToCell(owned, taken, dayOfMonth(to.day), to.category, amount) };
-    }
     case 'DayClosed': {
       const closedDays = mine(owned, state.closedDays as Set<number>, (from) => new Set(from)).add(
         dayOfMonth(event.data.day),
       );
       return {
         ...state,
-        allocated: applyMoves(owned, state.allocated, event.data.moves),
+        allocated: applyMoves(owned, state.allocated, allocationMoves(event)),
         saved: state.saved + event.data.saved,
         closedDays,
       };

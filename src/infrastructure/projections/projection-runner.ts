@@ -7,6 +7,7 @@ import {
   type RecordedEvent,
   START,
 } from '../../application/ports/event-store.port.js';
+import { type Projection, viewName } from '../../application/ports/projection.port.js';
 import type { ProjectionAdmin, ProjectionStatus } from '../../application/ports/projection-admin.port.js';
 import { CryptoShreddingEventStore, type SettledEvent } from '../event-store/crypto-shredding-event-store.js';
 import type { Logger } from '../logging/logger.js';
@@ -21,7 +22,6 @@ import {
   schemaName,
 } from './generations.js';
 import { ParkedEvents } from './parked-events.js';
-import type { Projection } from './projection.js';
 
 export type { Generation } from './generations.js';
 export { lag } from './generations.js';
@@ -52,8 +52,6 @@ const NUDGE_WINDOW_MS = 100;
 const NUDGE_RETRY_MS = 5;
 /** A generation that failed (database unavailable, or a bug outside any event) waits this long, doubling. */
 const BACKOFF_MS = { first: 1000, max: 30_000 };
-export const viewName = (projection: string, table: string) =>
-  `read.${projection.replaceAll('-', '_')}_${table}`;
 
 /** A generation this process drives: its advisory lock lives on `client`, which applies its batches. */
 interface Held {

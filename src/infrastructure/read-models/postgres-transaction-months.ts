@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
+import { viewName } from '../../application/ports/projection.port.js';
 import type { MonthClaim, TransactionMonths } from '../../application/ports/transaction-months.port.js';
 import type { YearMonth } from '../../domain/shared/local-date.js';
-import { viewName } from '../projections/projection-runner.js';
 
 const TRANSACTIONS = viewName('transactions', 'transactions');
 

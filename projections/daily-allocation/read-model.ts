@@ -3,17 +3,17 @@ import type {
   BudgetReadModel,
   CellTotals,
   MonthView,
-} from '../../application/ports/budget-read-model.port.js';
-import { comparePositions, type GlobalPosition } from '../../application/ports/event-store.port.js';
-import type { PlannedCategory } from '../../domain/budget-month/events.js';
-import type { LocalDate, YearMonth } from '../../domain/shared/local-date.js';
-import type { Currency } from '../../domain/shared/money.js';
-import { viewName } from '../projections/projection-runner.js';
+} from '../../src/application/ports/budget-read-model.port.js';
+import type { GlobalPosition } from '../../src/application/ports/event-store.port.js';
+import { viewName } from '../../src/application/ports/projection.port.js';
+import type { PlannedCategory } from '../../src/domain/budget-month/events.js';
+import type { LocalDate, YearMonth } from '../../src/domain/shared/local-date.js';
+import type { Currency } from '../../src/domain/shared/money.js';
+import { waitForLive } from '../support.js';
 
 const CELLS = viewName('daily-allocation', 'cells');
 const MONTHS = viewName('daily-allocation', 'months');
 const CLOSED = viewName('daily-allocation', 'closed_days');
-const POLL_MS = 25;
 
 interface MonthRow {
   currency: string;
@@ -94,16 +94,7 @@ export class PostgresBudgetReadModel implements BudgetReadModel {
     };
   }
 
-  async waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { rows } = await this.pool.query<{ position: string }>(
-        `SELECT position FROM projection_generations WHERE name = 'daily-allocation' AND status = 'live'`,
-      );
-      const at = rows[0]?.position;
-      if (at && comparePositions(at, position) >= 0) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+  waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
+    return waitForLive(this.pool, 'daily-allocation', position, timeoutMs);
   }
 }

@@ -4,16 +4,16 @@ import type {
   CategoryMonthTotals,
   DayTotals,
   MerchantMonthTotals,
-} from '../../application/ports/analytics-read-model.port.js';
-import { comparePositions, type GlobalPosition } from '../../application/ports/event-store.port.js';
-import type { LocalDate, YearMonth } from '../../domain/shared/local-date.js';
-import { viewName } from '../projections/projection-runner.js';
+} from '../../src/application/ports/analytics-read-model.port.js';
+import type { GlobalPosition } from '../../src/application/ports/event-store.port.js';
+import { viewName } from '../../src/application/ports/projection.port.js';
+import type { LocalDate, YearMonth } from '../../src/domain/shared/local-date.js';
+import { waitForLive } from '../support.js';
 
 const PROJECTION = 'analytics';
 const DAILY = viewName(PROJECTION, 'daily_totals');
 const CATEGORIES = viewName(PROJECTION, 'category_months');
 const MERCHANTS = viewName(PROJECTION, 'merchant_months');
-const POLL_MS = 25;
 
 /** Reads the analytics projection through the views that always point at its live generation. */
 export class PostgresAnalyticsReadModel implements AnalyticsReadModel {
@@ -70,17 +70,7 @@ export class PostgresAnalyticsReadModel implements AnalyticsReadModel {
     return rows.map((r) => ({ merchant: r.merchant, spent: BigInt(r.spent), transactions: r.transactions }));
   }
 
-  async waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { rows } = await this.pool.query<{ position: string }>(
-        `SELECT position FROM projection_generations WHERE name = $1 AND status = 'live'`,
-        [PROJECTION],
-      );
-      const at = rows[0]?.position;
-      if (at && comparePositions(at, position) >= 0) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+  waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
+    return waitForLive(this.pool, PROJECTION, position, timeoutMs);
   }
 }

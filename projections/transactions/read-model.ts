@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import { comparePositions, type GlobalPosition } from '../../application/ports/event-store.port.js';
+import type { GlobalPosition } from '../../src/application/ports/event-store.port.js';
+import { viewName } from '../../src/application/ports/projection.port.js';
 import {
   decodeTransactionCursor,
   encodeTransactionCursor,
@@ -11,34 +12,21 @@ import {
   type TransactionItem,
   type TransactionPage,
   type TransactionReadModel,
-} from '../../application/ports/transaction-read-model.port.js';
-import type { ExpenseSource } from '../../domain/budget-month/events.js';
-import type { LocalDate } from '../../domain/shared/local-date.js';
-import type { Currency } from '../../domain/shared/money.js';
-import { viewName } from '../projections/projection-runner.js';
+} from '../../src/application/ports/transaction-read-model.port.js';
+import type { ExpenseSource } from '../../src/domain/budget-month/events.js';
+import type { LocalDate } from '../../src/domain/shared/local-date.js';
+import type { Currency } from '../../src/domain/shared/money.js';
+import { waitForLive } from '../support.js';
+import type { StoredTransaction } from './row.js';
 
 const TRANSACTIONS = viewName('transactions', 'transactions');
-const POLL_MS = 25;
 /** Page size of `stream`: large enough to be cheap, small enough to keep memory flat. */
 const STREAM_PAGE = 1000;
 
 const COLUMNS = `transaction_id, to_char(day, 'YYYY-MM-DD') AS day, category, amount::text AS amount, currency,
   merchant, note, source, status, recorded_at, updated_at, amended`;
 
-interface Row {
-  transaction_id: string;
-  day: string;
-  category: string;
-  amount: string;
-  currency: string;
-  merchant: string | null;
-  note: string | null;
-  source: string;
-  status: 'recorded' | 'voided';
-  recorded_at: Date;
-  updated_at: Date | null;
-  amended: number;
-}
+type Row = StoredTransaction<Date>;
 
 const toItem = (r: Row): TransactionItem => ({
   transactionId: r.transaction_id,
@@ -90,17 +78,8 @@ export class PostgresTransactionReadModel implements TransactionReadModel {
     }
   }
 
-  async waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const { rows } = await this.pool.query<{ position: string }>(
-        `SELECT position FROM projection_generations WHERE name = 'transactions' AND status = 'live'`,
-      );
-      const at = rows[0]?.position;
-      if (at && comparePositions(at, position) >= 0) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    }
+  waitFor(position: GlobalPosition, timeoutMs: number): Promise<boolean> {
+    return waitForLive(this.pool, 'transactions', position, timeoutMs);
   }
 
   private async page(
