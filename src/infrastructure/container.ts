@@ -63,6 +63,7 @@ import { PostgresPersonalDataScrubber } from './read-models/postgres-personal-da
 import { PostgresTransactionMonths } from './read-models/postgres-transaction-months.js';
 import { PostgresTransactionReadModel } from './read-models/postgres-transaction-read-model.js';
 import { createNotifier } from './realtime/notifier.js';
+import { receiptNotificationAdapters } from './receipts/receipt-notification-adapters.js';
 import { dependencyErrors } from './system/operational-metrics.js';
 import { randomIds, systemClock } from './system/system-clock.js';
 
@@ -141,6 +142,9 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
     // Redis pub/sub with REDIS_URL, in process otherwise; closed after the jobs and projections, which publish.
     const notifier = createNotifier(redis, logger);
     closers.push(() => notifier.close());
+    // Closed after the jobs stop (closers run in reverse): a receipt being read finishes first.
+    const receiptsAndNotifications = receiptNotificationAdapters(config, pool, systemClock);
+    closers.push(() => receiptsAndNotifications.close());
     const jobs = await PgBossJobQueue.start(pool, {
       onError: (error) => {
         dependencyErrors.inc({ dependency: 'pg-boss' });
@@ -331,6 +335,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           writes: ctx.get(TOKENS.WritePositions),
           readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
           readyMaxLag: config.READY_MAX_LAG_EVENTS,
+          receiptsAndNotifications: receiptsAndNotifications.ports,
         }),
       )
       .inSingletonScope();
