@@ -16,6 +16,7 @@ export interface VisionOptions {
 export class VisionOcr implements ReceiptOcr {
   readonly engine = 'google-vision';
   private readonly client: ImageAnnotatorClient;
+  private ready: Promise<unknown> | undefined;
 
   constructor(private readonly options: VisionOptions) {
     const endpoint = options.endpoint;
@@ -34,12 +35,18 @@ export class VisionOcr implements ReceiptOcr {
 
   async read(image: Uint8Array): Promise<OcrResult> {
     const content = await prepareImage(image);
+    // Loading the API description takes seconds once (in fallback mode): not part of a call's time.
+    this.ready ??= this.client.initialize().catch((error) => {
+      this.ready = undefined;
+      throw error;
+    });
+    await this.ready;
     const [batch] = await withTimeout(
       this.client.batchAnnotateImages(
         { requests: [{ image: { content }, features: [{ type: 'DOCUMENT_TEXT_DETECTION' }] }] },
         { timeout: this.options.timeoutMs, maxRetries: 0 },
       ),
-      this.options.timeoutMs + 1000,
+      this.options.timeoutMs,
       'Google Vision',
     );
     const response = batch.responses?.[0] ?? {};
