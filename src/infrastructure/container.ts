@@ -63,6 +63,7 @@ import { PostgresPersonalDataScrubber } from './read-models/postgres-personal-da
 import { PostgresTransactionMonths } from './read-models/postgres-transaction-months.js';
 import { PostgresTransactionReadModel } from './read-models/postgres-transaction-read-model.js';
 import { createNotifier } from './realtime/notifier.js';
+import { postgresReceiptScrubber } from './receipts/postgres-receipt-scrubber.js';
 import { receiptNotificationAdapters } from './receipts/receipt-notification-adapters.js';
 import { dependencyErrors } from './system/operational-metrics.js';
 import { randomIds, systemClock } from './system/system-clock.js';
@@ -323,7 +324,10 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           imports: ctx.get(TOKENS.ImportTaskStore),
           notifier: ctx.get(TOKENS.Notifier),
           subjectKeys: ctx.get(TOKENS.SubjectKeys),
-          personalDataScrubbers: [new PostgresPersonalDataScrubber(ctx.get(TOKENS.Pool))],
+          personalDataScrubbers: [
+            new PostgresPersonalDataScrubber(ctx.get(TOKENS.Pool)),
+            postgresReceiptScrubber(ctx.get(TOKENS.Pool)),
+          ],
           rawStore: ctx.get(TOKENS.RawEventStore),
           auditLog: ctx.get(TOKENS.AuditLog),
           secrets: new PostgresInstallationSecrets(ctx.get(TOKENS.Pool)),

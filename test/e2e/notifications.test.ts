@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { registerUser, startTestApp } from '../support/app.js';
 import { startFcmStandIn } from '../support/fcm-stand-in.js';
@@ -133,5 +134,18 @@ describe('notifications', () => {
         })
       ).status,
     ).toBe(204);
+
+    // Erasing the user removes their notifications and settings with the rest of their personal data.
+    await app.api('POST', '/api/notifications/devices', { token, body: { token: `gone-${user.userId}` } });
+    const erased = await app.api('DELETE', '/api/users/me', { token, body: { confirm: 'erase my data' } });
+    expect(erased.status).toBe(200);
+    const pool = new pg.Pool({ connectionString: app.databaseUrl, max: 1 });
+    const { rows } = await pool.query(
+      `SELECT (SELECT count(*) FROM notifications WHERE user_id = $1) + (SELECT count(*) FROM notification_settings
+       WHERE user_id = $1) + (SELECT count(*) FROM notification_devices WHERE user_id = $1) AS left`,
+      [user.userId],
+    );
+    await pool.end();
+    expect(Number(rows[0].left)).toBe(0);
   });
 });
