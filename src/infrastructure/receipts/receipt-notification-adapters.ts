@@ -11,6 +11,7 @@ import { FirebasePush } from '../notifications/firebase-push.js';
 import { PostgresNotificationStore } from '../notifications/postgres-notification-store.js';
 import { TesseractOcr } from '../ocr/tesseract-ocr.js';
 import { VisionOcr } from '../ocr/vision-ocr.js';
+import { dependencyErrors } from '../system/operational-metrics.js';
 import { PostgresReceiptImages } from './postgres-receipt-images.js';
 
 type Settings = Pick<
@@ -54,6 +55,12 @@ export function receiptNotificationAdapters(
       configured: firebase,
       detail: firebase ? 'push notifications' : 'FIREBASE_PROJECT_ID and credentials not set: push is off',
     });
+  // Each outside call: its outcome for /api/health/external, a failure also counted for /metrics.
+  const track = <T>(name: string, call: () => Promise<T>): Promise<T> =>
+    integrations.track(name, call).catch((error: unknown) => {
+      dependencyErrors.inc({ dependency: name });
+      throw error;
+    });
   const engine = vision
     ? new VisionOcr({
         apiKey: config.GOOGLE_VISION_API_KEY as string,
@@ -67,9 +74,7 @@ export function receiptNotificationAdapters(
   const receiptOcr: ReceiptOcr = {
     engine: engine.engine,
     read: (image) =>
-      integrations.track('ocr', () =>
-        vision ? integrations.track('vision', () => engine.read(image)) : engine.read(image),
-      ),
+      track('ocr', () => (vision ? track('vision', () => engine.read(image)) : engine.read(image))),
   };
   const pushAdapter = firebase
     ? new FirebasePush({
@@ -79,7 +84,7 @@ export function receiptNotificationAdapters(
       })
     : undefined;
   const push: PushSender | undefined = pushAdapter && {
-    send: (token, message) => integrations.track('firebase', () => pushAdapter.send(token, message)),
+    send: (token, message) => track('firebase', () => pushAdapter.send(token, message)),
   };
   return {
     ports: {
