@@ -70,6 +70,10 @@ import { closeDueDays } from './reactions/close-due-days.js';
 import { parseCompleteMoveJob } from './reactions/complete-move.js';
 import { parseRebalanceJob } from './reactions/rebalance-on-overspend.js';
 import { notificationRelay } from './realtime/notifications.js';
+import {
+  createReceiptAndNotificationUseCases,
+  type ReceiptNotificationPorts,
+} from './receipts/receipts-and-notifications.js';
 import { type ClientInfo, securityLog } from './security/security-log.js';
 import {
   exportTransactions,
@@ -126,6 +130,8 @@ export interface DaybookPorts {
   readonly readYourWritesTimeoutMs?: number;
   /** Readiness fails while a read model lags the log by more events than this (READY_MAX_LAG_EVENTS). */
   readonly readyMaxLag?: number;
+  /** Receipts (OCR), notifications (push) and the integrations they use. */
+  readonly receiptsAndNotifications: ReceiptNotificationPorts;
 }
 
 /** An erased user's decrypted states leave the command handlers' caches with their key. */
@@ -179,7 +185,14 @@ export function createDaybook(ports: DaybookPorts) {
     clock: ports.clock,
     currencyOf: async (userId) => (await requireUser(users, userId)).currency,
   });
+  const receiptsAndNotifications = createReceiptAndNotificationUseCases({
+    ...ports,
+    users,
+    recordExpense: recordExpense({ ...ports, users, budgets }),
+  });
+  const { startReceiptAndNotificationWorkers, ...receiptAndNotificationUseCases } = receiptsAndNotifications;
   return {
+    ...receiptAndNotificationUseCases,
     registerUser: registerUser({ ...ports, users }),
     login: login({ ...ports, decoyHash, security, adminEmails: new Set(ports.adminEmails) }),
     refreshSession: session.refresh,
@@ -227,6 +240,8 @@ export function createDaybook(ports: DaybookPorts) {
         ports.jobs.deadLetters('close-days'),
         ports.jobs.deadLetters('import'),
         ports.jobs.deadLetters('complete-move'),
+        ports.jobs.deadLetters('receipt-ocr'),
+        ports.jobs.deadLetters('notify'),
       ]).then((l) => l.flat()),
     /** The worker role: the redistribution policy's and day close's job handlers. */
     startWorkers: async () => {
@@ -248,6 +263,7 @@ export function createDaybook(ports: DaybookPorts) {
       await ports.jobs.work('complete-move', async (payload) => {
         await completeMove(parseCompleteMoveJob(payload));
       });
+      await startReceiptAndNotificationWorkers();
     },
     recordExpenses: recordExpenses({ ...ports, users, budgets }),
     trackExpense: trackExpense({ ...ports, users, budgets }),

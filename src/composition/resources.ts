@@ -16,8 +16,10 @@ import { migrate } from '../infrastructure/postgres/migrate.js';
 import { createPool } from '../infrastructure/postgres/resilient-pool.js';
 import { ParkedEvents } from '../infrastructure/projections/parked-events.js';
 import { createNotifier } from '../infrastructure/realtime/notifier.js';
+import { receiptNotificationAdapters } from '../infrastructure/receipts/receipt-notification-adapters.js';
 import { connectRedis } from '../infrastructure/redis/connect-redis.js';
 import { dependencyErrors } from '../infrastructure/system/operational-metrics.js';
+import { systemClock } from '../infrastructure/system/system-clock.js';
 
 /** Steps that release what was opened; run in reverse order of opening. */
 export type Closers = (() => Promise<unknown>)[];
@@ -41,6 +43,8 @@ export interface Resources {
   /** One list of parked events for projections and reactions (retried from the CLI too). */
   readonly parking: ParkedEvents;
   readonly jwtSecret: string;
+  /** OCR engines, receipt images, notification records and push: closed after the jobs that use them. */
+  readonly receiptsAndNotifications: ReturnType<typeof receiptNotificationAdapters>;
 }
 
 export async function openResources(config: Config, logger: Logger, closers: Closers): Promise<Resources> {
@@ -58,6 +62,9 @@ export async function openResources(config: Config, logger: Logger, closers: Clo
   // Redis pub/sub with REDIS_URL, in process otherwise; closed after the jobs and projections, which publish.
   const notifier = createNotifier(redis, logger);
   closers.push(() => notifier.close());
+  // Closed after the jobs stop (closers run in reverse): a receipt being read finishes first.
+  const receiptsAndNotifications = receiptNotificationAdapters(config, pool, systemClock);
+  closers.push(() => receiptsAndNotifications.close());
   const jobs = await PgBossJobQueue.start(pool, {
     onError: (error) => {
       dependencyErrors.inc({ dependency: 'pg-boss' });
@@ -80,6 +87,7 @@ export async function openResources(config: Config, logger: Logger, closers: Clo
     jobs,
     parking,
     jwtSecret,
+    receiptsAndNotifications,
   };
 }
 

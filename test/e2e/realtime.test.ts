@@ -103,7 +103,10 @@ describe('real-time push at /ws (one instance: api and worker)', () => {
       data: { day: '2025-07-31', category: 'food', overBy: '4.00', causedBy: posted.body.id },
     });
     // The redistribution policy runs as a job; what it cannot cover arrives as readable text.
-    const overdrawn = await user.socket.next((f) => f.channel === 'notifications', 15_000);
+    const overdrawn = await user.socket.next(
+      (f) => f.channel === 'notifications' && f.type === 'MonthOverdrawn',
+      15_000,
+    );
     expect(overdrawn).toMatchObject({
       type: 'MonthOverdrawn',
       userId: user.userId,

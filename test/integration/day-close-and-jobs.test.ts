@@ -12,6 +12,7 @@ import { MemoryTokenStore } from '../../src/infrastructure/auth/memory-token-sto
 import { PostgresCredentialStore } from '../../src/infrastructure/auth/postgres-credential-store.js';
 import { RateLimiterLoginThrottle } from '../../src/infrastructure/auth/rate-limiter-login-throttle.js';
 import { PostgresInstallationSecrets } from '../../src/infrastructure/backup/postgres-installation-secrets.js';
+import { loadConfig } from '../../src/infrastructure/config/config.js';
 import { InProcessWritePositions } from '../../src/infrastructure/consistency/in-process-write-positions.js';
 import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
@@ -24,6 +25,7 @@ import { PostgresUserDirectory } from '../../src/infrastructure/reactions/postgr
 import { ReactionRunner } from '../../src/infrastructure/reactions/reaction-runner.js';
 import { PostgresTransactionMonths } from '../../src/infrastructure/read-models/postgres-transaction-months.js';
 import { InProcessNotifier } from '../../src/infrastructure/realtime/in-process-notifier.js';
+import { receiptNotificationAdapters } from '../../src/infrastructure/receipts/receipt-notification-adapters.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { testDatabase } from '../support/postgres.js';
 
@@ -73,6 +75,7 @@ const daybook = createDaybook({
   projections,
   parked: projections.parking,
   logger: createLogger('silent'),
+  receiptsAndNotifications: receiptNotificationAdapters(loadConfig({}), db.pool, clock).ports,
   writes: new InProcessWritePositions(),
 });
 const ctx = { correlationId: randomUUID() };

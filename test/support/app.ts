@@ -81,7 +81,7 @@ export const api =
  * problem+json errors, body schema), so the document cannot drift from what the tests see. Paths the
  * document does not describe (unknown routes, /docs) are not checked.
  */
-function conformsToDocument(method: string, path: string, response: Response, body: unknown): void {
+export function conformsToDocument(method: string, path: string, response: Response, body: unknown): void {
   const checker = contract();
   const operation = checker.find(method, path);
   if (!operation) return;

@@ -1,6 +1,6 @@
 import type { JsonObject } from './event-store.port.js';
 
-export type QueueName = 'rebalance' | 'close-days' | 'import' | 'complete-move';
+export type QueueName = 'rebalance' | 'close-days' | 'import' | 'complete-move' | 'receipt-ocr' | 'notify';
 
 export interface DeadLetter {
   readonly id: string;

@@ -98,15 +98,22 @@ export function messagesFor(at: BudgetEventAt, currency: Currency): RealtimeMess
           ...optional({ reason: event.data.reason, movedTo: event.data.movedTo?.day }),
         }),
       ];
-    case 'OverspendDetected':
+    case 'OverspendDetected': {
+      const facts = {
+        day: event.data.day,
+        category: event.data.category,
+        overBy: money(event.data.overBy),
+        causedBy: event.data.causedBy,
+      };
       return [
-        message('transaction-alerts', {
-          day: event.data.day,
-          category: event.data.category,
-          overBy: money(event.data.overBy),
-          causedBy: event.data.causedBy,
+        message('transaction-alerts', facts),
+        message('notifications', {
+          ...facts,
+          severity: 'info',
+          text: `You spent ${facts.overBy} ${currency} over your ${facts.category} budget on ${facts.day}.`,
         }),
       ];
+    }
     case 'BudgetPlanned':
     case 'BudgetReplanned': {
       const d = event.data;
@@ -134,17 +141,26 @@ export function messagesFor(at: BudgetEventAt, currency: Currency): RealtimeMess
           ...optional({ transactionId: event.data.transactionId }),
         }),
       ];
-    case 'BudgetRebalanced':
+    case 'BudgetRebalanced': {
+      const facts = {
+        coveredDay: event.data.coveredDay,
+        category: event.data.category,
+        amount: money(event.data.amount),
+        causedBy: event.data.causedBy,
+      };
       return [
         message('budget-updates', {
-          coveredDay: event.data.coveredDay,
-          category: event.data.category,
-          amount: money(event.data.amount),
+          ...facts,
           moves: moves(event.data.moves),
           algorithm: event.data.algorithm,
-          causedBy: event.data.causedBy,
+        }),
+        message('notifications', {
+          ...facts,
+          severity: 'info',
+          text: `${facts.amount} ${currency} moved from the rest of ${at.month} to cover ${facts.category} on ${facts.coveredDay}.`,
         }),
       ];
+    }
     case 'MonthOverdrawn': {
       const { day, category, shortfall, causedBy } = event.data;
       const facts = { day, category, shortfall: money(shortfall), causedBy };

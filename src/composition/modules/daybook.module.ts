@@ -4,7 +4,7 @@ import type { Resources } from '../resources.js';
 import { TOKENS } from '../tokens.js';
 
 /** The use cases, given every port the other modules bound. */
-export const daybookModule = ({ config }: Resources) =>
+export const daybookModule = ({ config, receiptsAndNotifications }: Resources) =>
   new ContainerModule(({ bind }) => {
     bind(TOKENS.Daybook)
       .toDynamicValue((ctx) => {
@@ -41,6 +41,7 @@ export const daybookModule = ({ config }: Resources) =>
           adminEmails: config.ADMIN_EMAILS,
           readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
           readyMaxLag: config.READY_MAX_LAG_EVENTS,
+          receiptsAndNotifications: receiptsAndNotifications.ports,
         });
       })
       .inSingletonScope();

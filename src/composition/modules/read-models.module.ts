@@ -14,6 +14,7 @@ import type { TransactionReadModel } from '../../application/ports/transaction-r
 import { ProjectionRunner } from '../../infrastructure/projections/projection-runner.js';
 import { PostgresPersonalDataScrubber } from '../../infrastructure/read-models/postgres-personal-data-scrubber.js';
 import { PostgresTransactionMonths } from '../../infrastructure/read-models/postgres-transaction-months.js';
+import { postgresReceiptScrubber } from '../../infrastructure/receipts/postgres-receipt-scrubber.js';
 import type { Resources } from '../resources.js';
 import { TOKENS } from '../tokens.js';
 
@@ -40,5 +41,6 @@ export const readModelsModule = ({ pool, store, logger, parking }: Resources) =>
     bind<TransactionMonths>(TOKENS.TransactionMonths).toConstantValue(new PostgresTransactionMonths(pool));
     bind<PersonalDataScrubber[]>(TOKENS.PersonalDataScrubbers).toConstantValue([
       new PostgresPersonalDataScrubber(pool),
+      postgresReceiptScrubber(pool),
     ]);
   });

@@ -46,7 +46,11 @@ export type DomainErrorCode =
   | 'user-erased'
   | 'unknown-algorithm'
   | 'insufficient-allocation'
-  | 'invalid-adjustment';
+  | 'invalid-adjustment'
+  | 'invalid-receipt'
+  | 'receipt-not-found'
+  | 'receipt-not-ready'
+  | 'receipt-confirmed';
 
 export const fail = (code: DomainErrorCode, message: string, details?: Record<string, unknown>): never => {
   throw new DomainError(code, message, details);

@@ -78,6 +78,18 @@ const schema = z.object({
   READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   /** /health/ready answers 503 while a read model lags the log by more events than this (default 1000). */
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).optional(),
+  // Receipts (issue 15): Google Vision when GOOGLE_VISION_API_KEY is set, local tesseract.js otherwise.
+  GOOGLE_VISION_API_KEY: z.string().min(1).optional(),
+  GOOGLE_VISION_ENDPOINT: z.url('must be a URL such as http://127.0.0.1:9000').optional(),
+  OCR_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(60_000),
+  OCR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  OCR_RETRY_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** A receipt read at least this confidently (0..1) becomes an expense without the user confirming. */
+  OCR_AUTO_CONFIRM_CONFIDENCE: z.coerce.number().min(0).max(1).optional(),
+  // Push (issue 15): Firebase Cloud Messaging with FIREBASE_PROJECT_ID and a service account (or a stand-in).
+  FIREBASE_PROJECT_ID: z.string().min(1).optional(),
+  FIREBASE_SERVICE_ACCOUNT: z.string().min(1).optional(),
+  FIREBASE_ENDPOINT: z.url('must be a URL such as http://127.0.0.1:9001').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -6,6 +6,8 @@ import { authDocs } from './routes/auth.routes.js';
 import { budgetDocs } from './routes/budget.routes.js';
 import { engineDocs } from './routes/engine.routes.js';
 import { expenseDocs, taskDocs } from './routes/expense-tasks.docs.js';
+import { notificationDocs } from './routes/notifications.docs.js';
+import { ocrDocs } from './routes/ocr.docs.js';
 import { planDocs } from './routes/plan.routes.js';
 import { transactionDocs } from './routes/transactions.docs.js';
 import { userDocs } from './routes/users.routes.js';
@@ -44,5 +46,7 @@ export function apiDocs(): ApiDocs {
   expenseDocs(docs);
   taskDocs(docs);
   auditDocs(docs);
+  ocrDocs(docs);
+  notificationDocs(docs);
   return docs;
 }

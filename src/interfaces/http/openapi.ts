@@ -67,6 +67,9 @@ const TAGS: Readonly<Record<string, string>> = {
   tasks: 'Background tasks',
   analytics: 'Spending dashboard and trends',
   audit: 'The event history, its hash chains and the security log',
+  ocr: 'Receipts read by OCR into suggested expenses',
+  notifications: 'Notifications, push devices and their settings',
+  health: 'Outside integrations',
 };
 
 /** `get /api/transactions/:id` → `getTransactionsById`: stable, derived from what the route is. */

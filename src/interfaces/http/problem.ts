@@ -63,6 +63,10 @@ export const DOMAIN_STATUS = {
   'unknown-algorithm': 422,
   'insufficient-allocation': 422,
   'invalid-adjustment': 422,
+  'invalid-receipt': 422,
+  'receipt-not-found': 404,
+  'receipt-not-ready': 409,
+  'receipt-confirmed': 409,
 } as const satisfies Record<DomainErrorCode, number>;
 
 /** Problems raised by the HTTP layer itself (parsing, auth, limits, dependencies), and their statuses. */
