@@ -25,6 +25,7 @@ import { recordExpenses } from './budget/record-expenses.js';
 import { redistribute } from './budget/redistribute.js';
 import { trackExpense } from './budget/track-expense.js';
 import { whatIf } from './budget/what-if.query.js';
+import { createCategorizationUseCases } from './categorization/categorization-use-cases.js';
 import { type CommandContext, type CommandHandler, commandHandler } from './command-handler.js';
 import { logHorizon } from './consistency/log-horizon.js';
 import { type ReadConsistency, readYourWrites } from './consistency/read-your-writes.js';
@@ -38,9 +39,11 @@ import {
   parseImportJob,
   runImportTask,
 } from './imports/import-transactions.js';
+import { createInsightsUseCases } from './insights/insights-use-cases.js';
 import type { AnalyticsReadModel } from './ports/analytics-read-model.port.js';
 import type { AuditLog } from './ports/audit-log.port.js';
 import type { BudgetReadModel } from './ports/budget-read-model.port.js';
+import type { AiUsage, ChatModel } from './ports/chat-model.port.js';
 import type { Clock } from './ports/clock.port.js';
 import type { CredentialStore } from './ports/credential-store.port.js';
 import type { EventStore } from './ports/event-store.port.js';
@@ -125,6 +128,10 @@ export interface DaybookPorts {
   readonly readYourWritesTimeoutMs?: number;
   /** Readiness fails while a read model lags the log by more events than this (READY_MAX_LAG_EVENTS). */
   readonly readyMaxLag?: number;
+  /** Categorization and insights (issue 15): the language model when configured, its per-user daily limit. */
+  readonly chat?: ChatModel;
+  readonly aiUsage?: AiUsage;
+  readonly aiDailyLimit?: number;
 }
 
 /** An erased user's decrypted states leave the command handlers' caches with their key. */
@@ -160,7 +167,9 @@ export function createDaybook(ports: DaybookPorts) {
     writes: ports.writes,
     timeoutMs: ports.readYourWritesTimeoutMs ?? READ_YOUR_WRITES_TIMEOUT_MS,
   });
-  const amend = amendExpense({ ...ports, users, budgets });
+  const smart = createCategorizationUseCases({ ...ports, users });
+  const { categorizer } = smart;
+  const amend = smart.learningFrom(amendExpense({ ...ports, users, budgets }));
   const voidOne = voidExpense({ ...ports, users, budgets });
   const decoyHash = ports.hasher.hash('decoy password, never a real one');
   decoyHash.catch(() => undefined);
@@ -169,7 +178,7 @@ export function createDaybook(ports: DaybookPorts) {
   const rebalanceCell = rebalance({ ...ports, budgets });
   const closeDayOf = closeDay({ ...ports, users, budgets });
   const closeDue = closeDueDays({ ...ports, closeDay: closeDayOf });
-  const runImport = runImportTask({ ...ports, users, budgets });
+  const runImport = runImportTask({ ...ports, users, budgets, categorizer });
   const planOnQuery = planOnFirstQuery({ ...ports, users, budgets });
   const audit = createAuditUseCases({ ...ports, store: ports.rawStore });
   const horizon = logHorizon(ports.rawStore);
@@ -194,7 +203,7 @@ export function createDaybook(ports: DaybookPorts) {
     getUser: (userId: string) => requireUser(users, userId),
     updatePreferences: updatePreferences({ ...ports, users }),
     planMonth: planMonth({ ...ports, users, budgets }),
-    recordExpense: recordExpense({ ...ports, users, budgets }),
+    recordExpense: recordExpense({ ...ports, users, budgets, categorizer }),
     dailyBudget: planningFirst(
       planOnQuery,
       consistent.query([ports.readModel], dailyBudget({ ...ports, users })),
@@ -250,8 +259,8 @@ export function createDaybook(ports: DaybookPorts) {
         await completeMove(parseCompleteMoveJob(payload));
       });
     },
-    recordExpenses: recordExpenses({ ...ports, users, budgets }),
-    trackExpense: trackExpense({ ...ports, users, budgets }),
+    recordExpenses: recordExpenses({ ...ports, users, budgets, categorizer }),
+    trackExpense: trackExpense({ ...ports, users, budgets, categorizer }),
     // Both find the expense in the transactions read model first, so they wait for it like a query
     // would; past the bound they go on, and an expense the model still lacks is not found.
     amendExpense: async (
@@ -268,7 +277,7 @@ export function createDaybook(ports: DaybookPorts) {
       await consistent.settle([ports.transactions], input.userId, input);
       return voidOne(input, context);
     },
-    importTransactions: importTransactions({ ...ports, users, budgets }),
+    importTransactions: importTransactions({ ...ports, users, budgets, categorizer }),
     getImportTask: getImportTask(ports),
     idempotencyKeys: ports.idempotency,
     listTransactions: consistent.query([ports.transactions], listTransactions({ ...ports, users })),
@@ -295,6 +304,8 @@ export function createDaybook(ports: DaybookPorts) {
     readiness: () =>
       checkReadiness(ports.healthChecks, ports.projections, ports.readyMaxLag ?? READY_MAX_LAG_EVENTS),
     ...audit,
+    ...smart,
+    ...createInsightsUseCases({ ...ports, users }, consistent.query),
     // The audit trail reads the log: after the reader's own writes, like every other read.
     auditEvents: async (...args: Parameters<typeof audit.auditEvents>) => {
       await consistent.settle([horizon], args[0].readerId, {});

@@ -28,6 +28,8 @@ import type { TokenStore } from '../application/ports/token-store.port.js';
 import type { TransactionReadModel } from '../application/ports/transaction-read-model.port.js';
 import type { UserDirectory } from '../application/ports/user-directory.port.js';
 import type { WritePositions } from '../application/ports/write-positions.port.js';
+import { OpenAiChatModel } from './ai/openai-chat-model.js';
+import { PostgresAiUsage } from './ai/postgres-ai-usage.js';
 import { EventStoreAuditLog } from './audit/event-store-audit-log.js';
 import { PostgresAuditLog } from './audit/postgres-audit-log.js';
 import { PostgresLogLoader } from './audit/postgres-log-loader.js';
@@ -331,6 +333,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           writes: ctx.get(TOKENS.WritePositions),
           readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
           readyMaxLag: config.READY_MAX_LAG_EVENTS,
+          ...languageModel(config, logger, pool),
         }),
       )
       .inSingletonScope();
@@ -356,6 +359,23 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
     await shutdown();
     throw error;
   }
+}
+
+/** The language model when OPENAI_API_KEY or OPENAI_BASE_URL (a compatible server) is set; none otherwise. */
+function languageModel(config: Config, logger: Logger, pool: pg.Pool) {
+  if (!config.OPENAI_API_KEY && !config.OPENAI_BASE_URL) return {};
+  const chat = new OpenAiChatModel(
+    {
+      // A local compatible server may want no key; the client insists on one.
+      apiKey: config.OPENAI_API_KEY ?? 'none',
+      ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
+      model: config.OPENAI_MODEL,
+      timeoutMs: config.OPENAI_TIMEOUT_MS,
+      maxRetries: config.OPENAI_MAX_RETRIES,
+    },
+    logger,
+  );
+  return { chat, aiUsage: new PostgresAiUsage(pool), aiDailyLimit: config.OPENAI_DAILY_CALLS_PER_USER };
 }
 
 /** `daybook migrate`: the migrations alone, before a rollout, without starting queues or projections. */

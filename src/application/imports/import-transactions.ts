@@ -4,9 +4,11 @@ import { monthOf } from '../../domain/shared/local-date.js';
 import type { RegisteredUser } from '../../domain/user/user.js';
 import {
   type BudgetBatchHandler,
+  categorized,
   latestPosition,
-  type PreparedExpense,
+  type RecordExpensesDeps,
   recordMonth,
+  type Uncategorized,
 } from '../budget/record-expenses.js';
 import type { CommandContext } from '../command-handler.js';
 import { derivedUuid } from '../derived-id.js';
@@ -33,6 +35,7 @@ export interface ImportDeps {
   readonly jobs: JobQueue;
   readonly imports: ImportTaskStore;
   readonly transactionMonths: TransactionMonths;
+  readonly categorizer?: RecordExpensesDeps['categorizer'];
 }
 
 /** Files with at most this many data rows are imported within the request; larger ones by a job. */
@@ -71,7 +74,7 @@ const firstErrors = (errors: readonly RowError[]): RowError[] =>
  * automatic one (or keeps the rows unallocated when the user wants none).
  */
 async function importRows(
-  deps: Pick<ImportDeps, 'budgets' | 'clock' | 'transactionMonths'>,
+  deps: Pick<ImportDeps, 'budgets' | 'clock' | 'transactionMonths' | 'categorizer'>,
   user: RegisteredUser,
   fileSha256: string,
   rows: readonly CsvRow[],
@@ -87,7 +90,7 @@ async function importRows(
     rejected: 0,
   };
   let position: GlobalPosition | undefined;
-  const byMonth = new Map<YearMonth, PreparedExpense[]>();
+  const byMonth = new Map<YearMonth, Uncategorized[]>();
   for (const row of rows) {
     if (row.kind === 'expense') {
       const month = monthOf(row.expense.day);
@@ -120,7 +123,7 @@ async function importRows(
         deps,
         user,
         month,
-        chunk,
+        await categorized(deps, user, chunk),
         { mode: 'skip-rejected', source: 'import' },
         context,
       );

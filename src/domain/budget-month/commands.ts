@@ -1,7 +1,14 @@
 import type { Category } from '../shared/category.js';
 import type { LocalDate, YearMonth } from '../shared/local-date.js';
 import type { Currency } from '../shared/money.js';
-import type { ExpenseFields, ExpenseSource, PlannedCategory, PlanReason, RolloverPolicy } from './events.js';
+import type {
+  CategorizedBy,
+  ExpenseFields,
+  ExpenseSource,
+  PlannedCategory,
+  PlanReason,
+  RolloverPolicy,
+} from './events.js';
 
 /** Time is an input: `now` is an ISO timestamp supplied by the caller's clock. */
 export type PlanMonth = {
@@ -36,6 +43,7 @@ export type RecordExpense = {
     merchant?: string;
     note?: string;
     source: ExpenseSource;
+    categorizedBy?: CategorizedBy;
     idempotencyKey?: string;
     now: string;
   };

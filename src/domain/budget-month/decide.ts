@@ -405,6 +405,7 @@ function recordExpense({ data }: RecordExpense, state: BudgetMonthState): Budget
       // Without a plan nothing else says the month's currency yet.
       ...(state.status === 'unplanned' ? { currency: data.currency } : {}),
       source: data.source,
+      ...(data.categorizedBy === undefined ? {} : { categorizedBy: data.categorizedBy }),
       ...(data.idempotencyKey === undefined ? {} : { idempotencyKey: data.idempotencyKey }),
       recordedAt: data.now,
     },

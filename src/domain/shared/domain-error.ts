@@ -46,7 +46,9 @@ export type DomainErrorCode =
   | 'user-erased'
   | 'unknown-algorithm'
   | 'insufficient-allocation'
-  | 'invalid-adjustment';
+  | 'invalid-adjustment'
+  | 'invalid-rule'
+  | 'rule-not-found';
 
 export const fail = (code: DomainErrorCode, message: string, details?: Record<string, unknown>): never => {
   throw new DomainError(code, message, details);

@@ -78,6 +78,13 @@ const schema = z.object({
   READ_YOUR_WRITES_TIMEOUT_MS: z.coerce.number().int().min(0).max(60_000).optional(),
   /** /health/ready answers 503 while a read model lags the log by more events than this (default 1000). */
   READY_MAX_LAG_EVENTS: z.coerce.number().int().min(0).optional(),
+  // Categorization and insights (issue 15): a language model when a key or a compatible server is set.
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url('must be an http(s) URL such as http://localhost:11434/v1').optional(),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5000),
+  OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  OPENAI_DAILY_CALLS_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

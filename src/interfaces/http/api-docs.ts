@@ -6,7 +6,9 @@ import { authDocs } from './routes/auth.routes.js';
 import { budgetDocs } from './routes/budget.routes.js';
 import { engineDocs } from './routes/engine.routes.js';
 import { expenseDocs, taskDocs } from './routes/expense-tasks.docs.js';
+import { insightDocs } from './routes/insights.docs.js';
 import { planDocs } from './routes/plan.routes.js';
+import { ruleDocs } from './routes/rules.docs.js';
 import { transactionDocs } from './routes/transactions.docs.js';
 import { userDocs } from './routes/users.routes.js';
 
@@ -44,5 +46,7 @@ export function apiDocs(): ApiDocs {
   expenseDocs(docs);
   taskDocs(docs);
   auditDocs(docs);
+  ruleDocs(docs);
+  insightDocs(docs);
   return docs;
 }

@@ -19,7 +19,9 @@ import { authRoutes } from './routes/auth.routes.js';
 import { budgetRoutes } from './routes/budget.routes.js';
 import { engineRoutes } from './routes/engine.routes.js';
 import { expenseRoutes } from './routes/expense.routes.js';
+import { insightRoutes } from './routes/insights.routes.js';
 import { planRoutes } from './routes/plan.routes.js';
+import { ruleRoutes } from './routes/rules.routes.js';
 import { taskRoutes } from './routes/tasks.routes.js';
 import { transactionRoutes } from './routes/transactions.routes.js';
 import { userRoutes } from './routes/users.routes.js';
@@ -89,6 +91,8 @@ export function createHttpApp(
   app.use('/api', planRoutes(daybook));
   app.use('/api/analytics', analyticsRoutes(daybook));
   app.use('/api/audit', auditRoutes(daybook));
+  app.use('/api/rules', ruleRoutes(daybook));
+  app.use('/api', insightRoutes(daybook));
   app.use((req, _res, next) => {
     next(
       problem(404, 'not-found', 'Not found', {

@@ -67,6 +67,10 @@ const TAGS: Readonly<Record<string, string>> = {
   tasks: 'Background tasks',
   analytics: 'Spending dashboard and trends',
   audit: 'The event history, its hash chains and the security log',
+  rules: 'Categorization rules, written or learned from corrections',
+  ai: 'Categorization on demand; insights, advice and forecasts with an optional narrative',
+  behavior: 'Spending patterns',
+  drift: 'Category drift against previous months',
 };
 
 /** `get /api/transactions/:id` → `getTransactionsById`: stable, derived from what the route is. */

@@ -63,6 +63,8 @@ export const DOMAIN_STATUS = {
   'unknown-algorithm': 422,
   'insufficient-allocation': 422,
   'invalid-adjustment': 422,
+  'invalid-rule': 422,
+  'rule-not-found': 404,
 } as const satisfies Record<DomainErrorCode, number>;
 
 /** Problems raised by the HTTP layer itself (parsing, auth, limits, dependencies), and their statuses. */
