@@ -167,7 +167,7 @@ export function createDaybook(ports: DaybookPorts) {
     writes: ports.writes,
     timeoutMs: ports.readYourWritesTimeoutMs ?? READ_YOUR_WRITES_TIMEOUT_MS,
   });
-  const smart = createCategorizationUseCases({ ...ports, users });
+  const smart = createCategorizationUseCases({ ...ports, users, settle: consistent.settle });
   const { categorizer } = smart;
   const amend = smart.learningFrom(amendExpense({ ...ports, users, budgets }));
   const voidOne = voidExpense({ ...ports, users, budgets });

@@ -9,9 +9,12 @@ import type { TransactionReadModel } from '../ports/transaction-read-model.port.
 import { requireUser, type UserHandler } from '../users/require-user.js';
 import type { LanguageModelDeps } from './llm-tier.js';
 import { listRules, ruleCommands } from './rules.js';
-import { smartCategorizer } from './smart-categorizer.js';
+import { type SmartCategorizerDeps, smartCategorizer } from './smart-categorizer.js';
 
-export interface CategorizationDeps extends CommandHandlerDeps, LanguageModelDeps {
+export interface CategorizationDeps
+  extends CommandHandlerDeps,
+    LanguageModelDeps,
+    Pick<SmartCategorizerDeps, 'settle'> {
   readonly users: UserHandler;
   readonly transactions: TransactionReadModel;
   readonly logger: ErrorLogger;

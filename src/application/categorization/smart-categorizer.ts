@@ -2,6 +2,7 @@ import { FALLBACK_CATEGORY } from '../../domain/budget-month/quick-entry.js';
 import { KEYWORD_CATEGORIES } from '../../domain/categorization/keywords.js';
 import { matchRule } from '../../domain/categorization/rule-matching.js';
 import { rulesStream } from '../../domain/categorization/rules.js';
+import type { CatchingUp, ReadConsistency } from '../consistency/read-your-writes.js';
 import type { Categorization, CategorizationRequest, Categorizer } from '../ports/categorizer.port.js';
 import type { TransactionReadModel } from '../ports/transaction-read-model.port.js';
 import { keywordOrDefault } from './keyword-categorizer.js';
@@ -18,6 +19,12 @@ import type { RulesHandler } from './rules.js';
 export interface SmartCategorizerDeps extends LanguageModelDeps {
   readonly rules: RulesHandler;
   readonly transactions: TransactionReadModel;
+  /** Read-your-writes: waits (bounded) until the read models reflect the user's last write. */
+  readonly settle?: (
+    models: readonly CatchingUp[],
+    userId: string,
+    read: ReadConsistency,
+  ) => Promise<boolean>;
 }
 
 /** How sure each tier is (the port's `confidence`). */
@@ -42,6 +49,8 @@ export function smartCategorizer(deps: SmartCategorizerDeps): Categorizer {
           ruleId: rule.ruleId,
         };
       }
+      // The memory is the user's own history: it must include the expense they recorded a moment ago.
+      if (request.merchant) await deps.settle?.([deps.transactions], request.userId, {});
       const remembered = await memory(request.userId, request.merchant);
       if (remembered)
         return { category: remembered, categorizedBy: 'merchant-memory', confidence: CONFIDENCE.memory };

@@ -4,7 +4,8 @@
  * side of removing: a reference number that looks like a card goes too. Names written in lower case
  * are not recognised (nothing tells them from ordinary words).
  */
-const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*/gu;
+/** Any word with an @ in it: addresses allow almost any character before the @, and handles are personal too. */
+const EMAIL = /[^\s@]*@[^\s]*/gu;
 /** Country code, check digits, then 11-30 letters/digits, optionally grouped by spaces. */
 const IBAN = /\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]){11,30}\b/g;
 /** 12-19 digits, optionally grouped by spaces or dashes (card numbers and look-alikes). */
