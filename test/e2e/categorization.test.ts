@@ -8,6 +8,7 @@ const app = await startTestApp({
   OPENAI_API_KEY: 'test-key',
   OPENAI_TIMEOUT_MS: '300',
   OPENAI_MAX_RETRIES: '1',
+  OPENAI_DAILY_CALLS_PER_USER: '3',
 });
 const { api } = app;
 const today = new Date().toISOString().slice(0, 10);
@@ -155,5 +156,45 @@ describe('categorization tiers (issue 15)', () => {
     expect(items[0].categorizedBy).toBe('llm');
     expect(items[2].categorizedBy).toBeUndefined();
     expect(llm.received).toHaveLength(1);
+
+    const mapping = encodeURIComponent(JSON.stringify({ date: 'date', amount: 'amount', merchant: 'payee' }));
+    const imported = await api('POST', `/api/transactions/import?mapping=${mapping}`, {
+      token,
+      headers: { 'content-type': 'text/csv' },
+      body: `date,amount,payee\n${today},3.40,Corner Cafe\n${today},9.99,Fresh Paws\n`,
+    });
+    expect(imported.body).toMatchObject({ status: 'done', progress: { imported: 2, rejected: 0 } });
+    const listed = await api('GET', `/api/transactions?from=${today}&to=${today}`, { token });
+    const byMerchant = Object.fromEntries(
+      listed.body.items
+        .filter((t: { amount: string }) => ['3.40', '9.99'].includes(t.amount))
+        .map((t: { merchant: string; category: string }) => [t.merchant, t.category]),
+    );
+    expect(byMerchant).toEqual({ 'Corner Cafe': 'food', 'Fresh Paws': 'pets' });
+  });
+
+  it('writes the insights narrative from computed facts only, within the daily limit of model calls', async () => {
+    const { token } = await registerUser(api, { timezone: 'UTC' });
+    await record(token, {
+      category: 'fun',
+      merchant: 'Secret Lounge Hamburg',
+      description: 'with jane.doe@example.com',
+    });
+    llm.set('answer', () => 'You are on track; keep weekend spending in check.');
+    const insights = await api('GET', '/api/ai/insights', { token });
+    expect(insights.status).toBe(200);
+    expect(insights.body.narrative).toEqual({
+      status: 'on',
+      text: 'You are on track; keep weekend spending in check.',
+      model: 'gpt-4o-mini',
+    });
+    expect(llm.prompts()).toContain('12.50 USD');
+    expect(llm.prompts()).not.toContain('Secret Lounge');
+    expect(llm.prompts()).not.toContain('jane.doe');
+    await api('GET', '/api/drift/detect', { token });
+    await api('GET', '/api/ai/advice', { token });
+    const capped = await api('POST', '/api/ai/predict', { token, body: {} });
+    expect(capped.body.narrative).toEqual({ status: 'off', reason: 'daily-limit-reached' });
+    expect(llm.received).toHaveLength(3);
   });
 });

@@ -64,7 +64,10 @@ export function smartCategorizer(deps: SmartCategorizerDeps): Categorizer {
           maxTokens: 30,
         });
         const category = answer.status === 'answered' ? categoryInAnswer(answer.text) : undefined;
-        if (category) return { category, categorizedBy: 'llm', confidence: CONFIDENCE.llm };
+        // `other` from the model means it does not know: the keywords may still.
+        if (category && category !== FALLBACK_CATEGORY) {
+          return { category, categorizedBy: 'llm', confidence: CONFIDENCE.llm };
+        }
       }
       return keywordOrDefault(request);
     },
