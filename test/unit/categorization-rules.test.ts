@@ -148,7 +148,7 @@ describe('keywords and recurring charges', () => {
         cadence: 'monthly',
         occurrences: 3,
         typicalAmount: 2999n,
-        nextExpected: '2025-06-01',
+        nextExpected: '2025-06-02',
       }),
     ]);
   });
