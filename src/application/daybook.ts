@@ -198,7 +198,11 @@ export function createDaybook(ports: DaybookPorts) {
     updateProfile: updateProfile({ ...ports, users }),
     eraseUser: eraseUser({
       ...ports,
-      personalDataScrubbers: [...ports.personalDataScrubbers, cachedStatesOf(users, budgets)],
+      personalDataScrubbers: [
+        ...ports.personalDataScrubbers,
+        cachedStatesOf(users, budgets),
+        smart.cachedRules,
+      ],
     }),
     getUser: (userId: string) => requireUser(users, userId),
     updatePreferences: updatePreferences({ ...ports, users }),

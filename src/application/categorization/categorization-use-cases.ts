@@ -5,6 +5,7 @@ import { type CommandContext, type CommandHandlerDeps, commandHandler } from '..
 import { rulesCodec } from '../events/rules.codec.js';
 import type { Categorization } from '../ports/categorizer.port.js';
 import type { ErrorLogger } from '../ports/logger.port.js';
+import type { PersonalDataScrubber } from '../ports/personal-data-scrubber.port.js';
 import type { TransactionReadModel } from '../ports/transaction-read-model.port.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
 import type { LanguageModelDeps } from './llm-tier.js';
@@ -61,6 +62,14 @@ export function createCategorizationUseCases(deps: CategorizationDeps) {
 
   return {
     categorizer,
+    /** An erased user's decrypted rules leave the handler's cache with their key. */
+    cachedRules: {
+      name: 'cached-rules',
+      scrub: async (userId: string) => ({
+        rows: rules.forget((stream) => stream === rulesStream(userId)),
+        settled: true,
+      }),
+    } satisfies PersonalDataScrubber,
     listRules: listRules({ ...deps, rules }),
     ...commands,
     /** POST /api/ai/categorize: what the tiers would decide, without recording anything. */
