@@ -372,6 +372,7 @@ function languageModel(config: Config, logger: Logger, pool: pg.Pool) {
       model: config.OPENAI_MODEL,
       timeoutMs: config.OPENAI_TIMEOUT_MS,
       maxRetries: config.OPENAI_MAX_RETRIES,
+      cooldownMs: config.OPENAI_COOLDOWN_MS,
     },
     logger,
   );

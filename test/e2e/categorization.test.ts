@@ -9,6 +9,8 @@ const app = await startTestApp({
   OPENAI_TIMEOUT_MS: '300',
   OPENAI_MAX_RETRIES: '1',
   OPENAI_DAILY_CALLS_PER_USER: '3',
+  // Each test below sets the stand-in's behaviour; no pause after a failure between them.
+  OPENAI_COOLDOWN_MS: '0',
 });
 const { api } = app;
 const today = new Date().toISOString().slice(0, 10);

@@ -15,6 +15,8 @@ export interface OpenAiSettings {
   /** Per attempt. */
   readonly timeoutMs: number;
   readonly maxRetries: number;
+  /** After a failed call, calls fail at once for this long instead of each waiting out the deadline. */
+  readonly cooldownMs: number;
 }
 
 /**
@@ -26,6 +28,9 @@ export class OpenAiChatModel implements ChatModel {
   private readonly client: OpenAI;
   readonly model: string;
   private readonly deadlineMs: number;
+  private readonly cooldownMs: number;
+  /** Epoch ms until which the provider is taken to be down (after a failure). */
+  private downUntil = 0;
 
   constructor(
     settings: OpenAiSettings,
@@ -38,12 +43,16 @@ export class OpenAiChatModel implements ChatModel {
       maxRetries: settings.maxRetries,
     });
     this.model = settings.model;
+    this.cooldownMs = settings.cooldownMs;
     // The client's back-off is 0.5 s doubling per retry (capped at 8 s).
     const backoffMs = Array.from({ length: settings.maxRetries }, (_, i) => Math.min(500 * 2 ** i, 8000));
     this.deadlineMs = settings.timeoutMs * (settings.maxRetries + 1) + backoffMs.reduce((a, b) => a + b, 0);
   }
 
   async complete(request: ChatRequest): Promise<string> {
+    if (Date.now() < this.downUntil) {
+      throw new ChatModelUnavailableError('language model cooling down after a failure');
+    }
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -73,6 +82,7 @@ export class OpenAiChatModel implements ChatModel {
       return text;
     } catch (error) {
       dependencyErrors.inc({ dependency: 'openai' });
+      this.downUntil = Date.now() + this.cooldownMs;
       this.logger.warn({ err: error }, 'language model call failed; going on without it');
       throw new ChatModelUnavailableError(`language model unavailable: ${(error as Error).message}`, {
         cause: error,
