@@ -26,6 +26,7 @@ import { recordExpenses } from './budget/record-expenses.js';
 import { redistribute } from './budget/redistribute.js';
 import { trackExpense } from './budget/track-expense.js';
 import { whatIf } from './budget/what-if.query.js';
+import { createCategorizationUseCases } from './categorization/categorization-use-cases.js';
 import { type CommandContext, type CommandHandler, commandHandler } from './command-handler.js';
 import { logHorizon } from './consistency/log-horizon.js';
 import { type ReadConsistency, readYourWrites } from './consistency/read-your-writes.js';
@@ -39,9 +40,11 @@ import {
   parseImportJob,
   runImportTask,
 } from './imports/import-transactions.js';
+import { createInsightsUseCases } from './insights/insights-use-cases.js';
 import type { AnalyticsReadModel } from './ports/analytics-read-model.port.js';
 import type { AuditLog } from './ports/audit-log.port.js';
 import type { BudgetReadModel } from './ports/budget-read-model.port.js';
+import type { AiUsage, ChatModel } from './ports/chat-model.port.js';
 import type { Clock } from './ports/clock.port.js';
 import type { CredentialStore } from './ports/credential-store.port.js';
 import type { EventStore } from './ports/event-store.port.js';
@@ -132,6 +135,10 @@ export interface DaybookPorts {
   readonly readyMaxLag?: number;
   /** Receipts (OCR), notifications (push) and the integrations they use. */
   readonly receiptsAndNotifications: ReceiptNotificationPorts;
+  /** Categorization and insights (issue 15): the language model when configured, its per-user daily limit. */
+  readonly chat?: ChatModel;
+  readonly aiUsage?: AiUsage;
+  readonly aiDailyLimit?: number;
 }
 
 /** An erased user's decrypted states leave the command handlers' caches with their key. */
@@ -165,7 +172,9 @@ export function createDaybook(ports: DaybookPorts) {
     writes: ports.writes,
     timeoutMs: ports.readYourWritesTimeoutMs ?? READ_YOUR_WRITES_TIMEOUT_MS,
   });
-  const amend = amendExpense({ ...ports, users, budgets });
+  const smart = createCategorizationUseCases({ ...ports, users, settle: consistent.settle });
+  const { categorizer } = smart;
+  const amend = smart.learningFrom(amendExpense({ ...ports, users, budgets }));
   const voidOne = voidExpense({ ...ports, users, budgets });
   const decoyHash = ports.hasher.hash('decoy password, never a real one');
   decoyHash.catch(() => undefined);
@@ -174,7 +183,7 @@ export function createDaybook(ports: DaybookPorts) {
   const rebalanceCell = rebalance({ ...ports, budgets });
   const closeDayOf = closeDay({ ...ports, users, budgets });
   const closeDue = closeDueDays({ ...ports, closeDay: closeDayOf });
-  const runImport = runImportTask({ ...ports, users, budgets });
+  const runImport = runImportTask({ ...ports, users, budgets, categorizer });
   const planOnQuery = planOnFirstQuery({ ...ports, users, budgets });
   const audit = createAuditUseCases({ ...ports, store: ports.rawStore });
   const horizon = logHorizon(ports.rawStore);
@@ -187,6 +196,8 @@ export function createDaybook(ports: DaybookPorts) {
   });
   const receiptsAndNotifications = createReceiptAndNotificationUseCases({
     ...ports,
+    // A receipt's suggested category comes from the same tiers as every other uncategorized expense.
+    receiptsAndNotifications: { ...ports.receiptsAndNotifications, categorizer },
     users,
     recordExpense: recordExpense({ ...ports, users, budgets }),
   });
@@ -201,12 +212,16 @@ export function createDaybook(ports: DaybookPorts) {
     updateProfile: updateProfile({ ...ports, users }),
     eraseUser: eraseUser({
       ...ports,
-      personalDataScrubbers: [...ports.personalDataScrubbers, cachedStatesOf(users, budgets)],
+      personalDataScrubbers: [
+        ...ports.personalDataScrubbers,
+        cachedStatesOf(users, budgets),
+        smart.cachedRules,
+      ],
     }),
     getUser: (userId: string) => requireUser(users, userId),
     updatePreferences: updatePreferences({ ...ports, users }),
     planMonth: planMonth({ ...ports, users, budgets }),
-    recordExpense: recordExpense({ ...ports, users, budgets }),
+    recordExpense: recordExpense({ ...ports, users, budgets, categorizer }),
     dailyBudget: planningFirst(
       planOnQuery,
       consistent.query([ports.readModel], dailyBudget({ ...ports, users })),
@@ -265,8 +280,8 @@ export function createDaybook(ports: DaybookPorts) {
       });
       await startReceiptAndNotificationWorkers();
     },
-    recordExpenses: recordExpenses({ ...ports, users, budgets }),
-    trackExpense: trackExpense({ ...ports, users, budgets }),
+    recordExpenses: recordExpenses({ ...ports, users, budgets, categorizer }),
+    trackExpense: trackExpense({ ...ports, users, budgets, categorizer }),
     // Both find the expense in the transactions read model first, so they wait for it like a query
     // would; past the bound they go on, and an expense the model still lacks is not found.
     amendExpense: async (
@@ -283,7 +298,7 @@ export function createDaybook(ports: DaybookPorts) {
       await consistent.settle([ports.transactions], input.userId, input);
       return voidOne(input, context);
     },
-    importTransactions: importTransactions({ ...ports, users, budgets }),
+    importTransactions: importTransactions({ ...ports, users, budgets, categorizer }),
     getImportTask: getImportTask(ports),
     idempotencyKeys: ports.idempotency,
     listTransactions: consistent.query([ports.transactions], listTransactions({ ...ports, users })),
@@ -310,6 +325,8 @@ export function createDaybook(ports: DaybookPorts) {
     readiness: () =>
       checkReadiness(ports.healthChecks, ports.projections, ports.readyMaxLag ?? READY_MAX_LAG_EVENTS),
     ...audit,
+    ...smart,
+    ...createInsightsUseCases({ ...ports, users }, consistent.query),
     // The audit trail reads the log: after the reader's own writes, like every other read.
     auditEvents: async (...args: Parameters<typeof audit.auditEvents>) => {
       await consistent.settle([horizon], args[0].readerId, {});

@@ -12,6 +12,7 @@ import { eventStoreModule } from './modules/event-store.module.js';
 import { healthModule } from './modules/health.module.js';
 import { httpModule } from './modules/http.module.js';
 import { jobsModule } from './modules/jobs.module.js';
+import { languageModelModule } from './modules/language-model.module.js';
 import { readModelsModule } from './modules/read-models.module.js';
 import { systemModule } from './modules/system.module.js';
 import { type Closers, openDatabase, openResources, type Resources } from './resources.js';
@@ -35,6 +36,7 @@ export const containerFor = (resources: Resources): Container => {
     httpModule(resources),
     readModelsModule(resources),
     jobsModule(resources),
+    languageModelModule(resources),
     healthModule(resources),
     daybookModule(resources),
   );

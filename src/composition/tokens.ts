@@ -33,5 +33,6 @@ export const TOKENS = {
   Notifier: Symbol.for('Notifier'),
   WritePositions: Symbol.for('WritePositions'),
   HealthChecks: Symbol.for('HealthChecks'),
+  LanguageModel: Symbol.for('LanguageModel'),
   Daybook: Symbol.for('Daybook'),
 } as const;

@@ -757,6 +757,144 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your categorization rules (those you wrote and those learned from your corrections) */
+        get: operations["getRules"];
+        put?: never;
+        /** Add a rule: expenses whose merchant/description matches the pattern get its category */
+        post: operations["postRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a rule */
+        put: operations["putRulesById"];
+        post?: never;
+        /** Remove a rule */
+        delete: operations["deleteRulesById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/categorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The category the tiers would give an expense (your rules, merchant memory, the language model with personal data removed, keywords, `other`); records nothing */
+        post: operations["postAiCategorize"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/insights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Computed facts (month-end forecast, category drift, anomalous days, weekday pattern, recurring charges) and an optional narrative */
+        get: operations["getAiInsights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/advice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Advice computed from the facts, most urgent first, and an optional narrative */
+        get: operations["getAiAdvice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ai/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** This month's end at its pace so far: total and per category against the budget */
+        post: operations["postAiPredict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/behavior/patterns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Weekday/weekend pattern and anomalous days of the last 90 days; subscription-like charges */
+        get: operations["getBehaviorPatterns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/drift/detect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each category's spending this month (at its pace) against its median of the previous months */
+        get: operations["getDriftDetect"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -5020,6 +5158,8 @@ export interface operations {
                             amount: string;
                             currency: string;
                             category: string;
+                            /** @enum {string} */
+                            categorizedBy?: "rule" | "merchant-memory" | "llm" | "keywords" | "default";
                             date: string;
                             merchant?: string;
                             description?: string;
@@ -5167,7 +5307,7 @@ export interface operations {
                     /** Format: uuid */
                     id?: string;
                     amount: string;
-                    category: string;
+                    category?: string;
                     date: string;
                     merchant?: string;
                     description?: string;
@@ -5187,6 +5327,8 @@ export interface operations {
                         amount: string;
                         currency: string;
                         category: string;
+                        /** @enum {string} */
+                        categorizedBy?: "rule" | "merchant-memory" | "llm" | "keywords" | "default";
                         date: string;
                         merchant?: string;
                         description?: string;
@@ -5573,6 +5715,8 @@ export interface operations {
                         amount: string;
                         currency: string;
                         category: string;
+                        /** @enum {string} */
+                        categorizedBy?: "rule" | "merchant-memory" | "llm" | "keywords" | "default";
                         date: string;
                         merchant?: string;
                         description?: string;
@@ -5750,6 +5894,8 @@ export interface operations {
                         amount: string;
                         currency: string;
                         category: string;
+                        /** @enum {string} */
+                        categorizedBy?: "rule" | "merchant-memory" | "llm" | "keywords" | "default";
                         date: string;
                         merchant?: string;
                         description?: string;
@@ -6211,7 +6357,7 @@ export interface operations {
                         /** Format: uuid */
                         id?: string;
                         amount: string;
-                        category: string;
+                        category?: string;
                         date: string;
                         merchant?: string;
                         description?: string;
@@ -9678,6 +9824,2053 @@ export interface operations {
                             lastSuccessAt?: string;
                             detail?: string;
                         }[];
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            pattern: string;
+                            /** @enum {string} */
+                            field: "merchant" | "description" | "any";
+                            /** @enum {string} */
+                            match: "contains" | "equals";
+                            category: string;
+                            priority: number;
+                            /**
+                             * @description `correction`: learned when you changed a category
+                             * @enum {string}
+                             */
+                            origin: "user" | "correction";
+                            createdAt: string;
+                            updatedAt?: string;
+                            position?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Compared case-insensitively, spaces collapsed
+                     * @example corner cafe
+                     */
+                    pattern: string;
+                    /**
+                     * @description What the pattern is matched against
+                     * @default any
+                     * @enum {string}
+                     */
+                    field?: "merchant" | "description" | "any";
+                    /**
+                     * @default contains
+                     * @enum {string}
+                     */
+                    match?: "contains" | "equals";
+                    category: string;
+                    /** @description Higher wins; among equals an exact match, then the longer pattern, then the newest */
+                    priority?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        pattern: string;
+                        /** @enum {string} */
+                        field: "merchant" | "description" | "any";
+                        /** @enum {string} */
+                        match: "contains" | "equals";
+                        category: string;
+                        priority: number;
+                        /**
+                         * @description `correction`: learned when you changed a category
+                         * @enum {string}
+                         */
+                        origin: "user" | "correction";
+                        createdAt: string;
+                        updatedAt?: string;
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-category` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request" | "/problems/invalid-category";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request" | "invalid-category";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/month-full`, `/problems/invalid-rule` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/month-full" | "/problems/invalid-rule";
+                        /** @enum {string} */
+                        code?: "month-full" | "invalid-rule";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    putRulesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Compared case-insensitively, spaces collapsed
+                     * @example corner cafe
+                     */
+                    pattern?: string;
+                    /**
+                     * @description What the pattern is matched against
+                     * @enum {string}
+                     */
+                    field?: "merchant" | "description" | "any";
+                    /** @enum {string} */
+                    match?: "contains" | "equals";
+                    category?: string;
+                    /** @description Higher wins; among equals an exact match, then the longer pattern, then the newest */
+                    priority?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        pattern: string;
+                        /** @enum {string} */
+                        field: "merchant" | "description" | "any";
+                        /** @enum {string} */
+                        match: "contains" | "equals";
+                        category: string;
+                        priority: number;
+                        /**
+                         * @description `correction`: learned when you changed a category
+                         * @enum {string}
+                         */
+                        origin: "user" | "correction";
+                        createdAt: string;
+                        updatedAt?: string;
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/bad-request`, `/problems/malformed-json`, `/problems/invalid-category` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/bad-request" | "/problems/malformed-json" | "/problems/invalid-category";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "bad-request" | "malformed-json" | "invalid-category";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found`, `/problems/rule-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found" | "/problems/rule-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found" | "rule-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/month-full`, `/problems/invalid-rule` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/month-full" | "/problems/invalid-rule";
+                        /** @enum {string} */
+                        code?: "month-full" | "invalid-rule";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    deleteRulesById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    /** @description Where the removal landed in the log */
+                    "Daybook-Position"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/bad-request`, `/problems/malformed-json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/bad-request" | "/problems/malformed-json";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "bad-request" | "malformed-json";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found`, `/problems/rule-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found" | "/problems/rule-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found" | "rule-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/month-full` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/month-full";
+                        /** @enum {string} */
+                        code?: "month-full";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postAiCategorize: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    merchant?: string;
+                    description?: string;
+                    amount?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        category: string;
+                        /** @enum {string} */
+                        categorizedBy: "rule" | "merchant-memory" | "llm" | "keywords" | "default";
+                        confidence: number;
+                        ruleId?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-money` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request" | "/problems/invalid-money";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request" | "invalid-money";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getAiInsights: {
+        parameters: {
+            query?: {
+                /** @description Reflect at least this position (a write response's `position`) */
+                after?: string;
+                /** @description `eventual`: do not wait for the caller's own last write (default `read-your-writes`) */
+                consistency?: "read-your-writes" | "eventual";
+            };
+            header?: {
+                /** @description Reflect at least this position (a write's or a notification's `position`); the caller's own last write is waited for anyway */
+                "daybook-min-position"?: string;
+                /** @description The older name of Daybook-Min-Position */
+                "daybook-after"?: string;
+                /** @description `eventual`: do not wait for the caller's own last write (default `read-your-writes`) */
+                "daybook-consistency"?: "read-your-writes" | "eventual";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        today: string;
+                        currency: string;
+                        forecast: {
+                            daysElapsed: number;
+                            daysInMonth: number;
+                            /** @example 12.50 */
+                            allocated: string;
+                            /** @example 12.50 */
+                            spentSoFar: string;
+                            /** @example 12.50 */
+                            dailyRate: string;
+                            /** @example 12.50 */
+                            projected: string;
+                            /** @example 12.50 */
+                            overspend: string;
+                            willOverspend: boolean;
+                            categories: {
+                                category: string;
+                                /** @example 12.50 */
+                                allocated: string;
+                                /** @example 12.50 */
+                                spentSoFar: string;
+                                /** @example 12.50 */
+                                projected: string;
+                                /** @example 12.50 */
+                                overspend: string;
+                            }[];
+                        };
+                        drift: {
+                            category: string;
+                            /** @example 12.50 */
+                            spentSoFar: string;
+                            /** @example 12.50 */
+                            projected: string;
+                            /** @example 12.50 */
+                            baseline: string;
+                            changePercent: number | null;
+                            /** @enum {string} */
+                            direction: "up" | "down" | "steady" | "new";
+                            drifted: boolean;
+                        }[];
+                        anomalies: {
+                            day: string;
+                            /** @example 12.50 */
+                            spent: string;
+                            /** @example 12.50 */
+                            typical: string;
+                            /** @description Robust z-score: (spent - median day) / (MAD / 0.6745) */
+                            score: number;
+                        }[];
+                        weekdays: {
+                            byWeekday: {
+                                /** @description 0 = Sunday */
+                                weekday: number;
+                                /** @example 12.50 */
+                                averageSpent: string;
+                                days: number;
+                            }[];
+                            /** @example 12.50 */
+                            weekdayAverage: string;
+                            /** @example 12.50 */
+                            weekendAverage: string;
+                            weekendRatio: number | null;
+                        };
+                        recurring: {
+                            merchant: string;
+                            category: string;
+                            /** @enum {string} */
+                            cadence: "weekly" | "monthly" | "yearly";
+                            /** @example 12.50 */
+                            typicalAmount: string;
+                            occurrences: number;
+                            lastDay: string;
+                            nextExpected: string;
+                        }[];
+                        /** @description A language model's summary of the computed facts above (only those: no merchant names, notes or other personal data are sent). `off` says why there is none: no OPENAI_API_KEY/OPENAI_BASE_URL, the daily limit reached, or the provider failing */
+                        narrative: {
+                            /** @enum {string} */
+                            status: "on";
+                            text: string;
+                            model: string;
+                        } | {
+                            /** @enum {string} */
+                            status: "off";
+                            /** @enum {string} */
+                            reason: "not-configured" | "daily-limit-reached" | "provider-failed";
+                        };
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/invalid-position`, `/problems/invalid-consistency` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/invalid-position" | "/problems/invalid-consistency";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "invalid-position" | "invalid-consistency";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getAiAdvice: {
+        parameters: {
+            query?: {
+                /** @description Reflect at least this position (a write response's `position`) */
+                after?: string;
+                /** @description `eventual`: do not wait for the caller's own last write (default `read-your-writes`) */
+                consistency?: "read-your-writes" | "eventual";
+            };
+            header?: {
+                /** @description Reflect at least this position (a write's or a notification's `position`); the caller's own last write is waited for anyway */
+                "daybook-min-position"?: string;
+                /** @description The older name of Daybook-Min-Position */
+                "daybook-after"?: string;
+                /** @description `eventual`: do not wait for the caller's own last write (default `read-your-writes`) */
+                "daybook-consistency"?: "read-your-writes" | "eventual";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        currency: string;
+                        advice: {
+                            /** @enum {string} */
+                            kind: "forecast-overspend" | "category-overspend" | "category-drift" | "anomalous-day" | "recurring-charges" | "weekend-spending";
+                            category?: string;
+                            /** @example 12.50 */
+                            amount?: string;
+                            message: string;
+                        }[];
+                        /** @description A language model's summary of the computed facts above (only those: no merchant names, notes or other personal data are sent). `off` says why there is none: no OPENAI_API_KEY/OPENAI_BASE_URL, the daily limit reached, or the provider failing */
+                        narrative: {
+                            /** @enum {string} */
+                            status: "on";
+                            text: string;
+                            model: string;
+                        } | {
+                            /** @enum {string} */
+                            status: "off";
+                            /** @enum {string} */
+                            reason: "not-configured" | "daily-limit-reached" | "provider-failed";
+                        };
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/invalid-position`, `/problems/invalid-consistency` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/invalid-position" | "/problems/invalid-consistency";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "invalid-position" | "invalid-consistency";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postAiPredict: {
+        parameters: {
+            query?: {
+                /** @description Reflect at least this position (a write response's `position`) */
+                after?: string;
+                /** @description `eventual`: do not wait for the caller's own last write (default `read-your-writes`) */
+                consistency?: "read-your-writes" | "eventual";
+            };
+            header?: {
+                /** @description Reflect at least this position (a write's or a notification's `position`); the caller's own last write is waited for anyway */
+                "daybook-min-position"?: string;
+                /** @description The older name of Daybook-Min-Position */
+                "daybook-after"?: string;
+                /** @description `eventual`: do not wait for the caller's own last write (default `read-your-writes`) */
+                "daybook-consistency"?: "read-your-writes" | "eventual";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Only this category in `categories` */
+                    category?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        currency: string;
+                        forecast: {
+                            daysElapsed: number;
+                            daysInMonth: number;
+                            /** @example 12.50 */
+                            allocated: string;
+                            /** @example 12.50 */
+                            spentSoFar: string;
+                            /** @example 12.50 */
+                            dailyRate: string;
+                            /** @example 12.50 */
+                            projected: string;
+                            /** @example 12.50 */
+                            overspend: string;
+                            willOverspend: boolean;
+                            categories: {
+                                category: string;
+                                /** @example 12.50 */
+                                allocated: string;
+                                /** @example 12.50 */
+                                spentSoFar: string;
+                                /** @example 12.50 */
+                                projected: string;
+                                /** @example 12.50 */
+                                overspend: string;
+                            }[];
+                        };
+                        /** @description A language model's summary of the computed facts above (only those: no merchant names, notes or other personal data are sent). `off` says why there is none: no OPENAI_API_KEY/OPENAI_BASE_URL, the daily limit reached, or the provider failing */
+                        narrative: {
+                            /** @enum {string} */
+                            status: "on";
+                            text: string;
+                            model: string;
+                        } | {
+                            /** @enum {string} */
+                            status: "off";
+                            /** @enum {string} */
+                            reason: "not-configured" | "daily-limit-reached" | "provider-failed";
+                        };
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/invalid-position`, `/problems/invalid-consistency`, `/problems/malformed-json`, `/problems/bad-request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/invalid-position" | "/problems/invalid-consistency" | "/problems/malformed-json" | "/problems/bad-request";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "invalid-position" | "invalid-consistency" | "malformed-json" | "bad-request";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getBehaviorPatterns: {
+        parameters: {
+            query?: {
+                /** @description Reflect at least this position (a write response's `position`) */
+                after?: string;
+                /** @description `eventual`: do not wait for the caller's own last write (default `read-your-writes`) */
+                consistency?: "read-your-writes" | "eventual";
+            };
+            header?: {
+                /** @description Reflect at least this position (a write's or a notification's `position`); the caller's own last write is waited for anyway */
+                "daybook-min-position"?: string;
+                /** @description The older name of Daybook-Min-Position */
+                "daybook-after"?: string;
+                /** @description `eventual`: do not wait for the caller's own last write (default `read-your-writes`) */
+                "daybook-consistency"?: "read-your-writes" | "eventual";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        today: string;
+                        currency: string;
+                        weekdays: {
+                            byWeekday: {
+                                /** @description 0 = Sunday */
+                                weekday: number;
+                                /** @example 12.50 */
+                                averageSpent: string;
+                                days: number;
+                            }[];
+                            /** @example 12.50 */
+                            weekdayAverage: string;
+                            /** @example 12.50 */
+                            weekendAverage: string;
+                            weekendRatio: number | null;
+                        };
+                        anomalies: {
+                            day: string;
+                            /** @example 12.50 */
+                            spent: string;
+                            /** @example 12.50 */
+                            typical: string;
+                            /** @description Robust z-score: (spent - median day) / (MAD / 0.6745) */
+                            score: number;
+                        }[];
+                        recurring: {
+                            merchant: string;
+                            category: string;
+                            /** @enum {string} */
+                            cadence: "weekly" | "monthly" | "yearly";
+                            /** @example 12.50 */
+                            typicalAmount: string;
+                            occurrences: number;
+                            lastDay: string;
+                            nextExpected: string;
+                        }[];
+                        /** @description A language model's summary of the computed facts above (only those: no merchant names, notes or other personal data are sent). `off` says why there is none: no OPENAI_API_KEY/OPENAI_BASE_URL, the daily limit reached, or the provider failing */
+                        narrative: {
+                            /** @enum {string} */
+                            status: "on";
+                            text: string;
+                            model: string;
+                        } | {
+                            /** @enum {string} */
+                            status: "off";
+                            /** @enum {string} */
+                            reason: "not-configured" | "daily-limit-reached" | "provider-failed";
+                        };
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/invalid-position`, `/problems/invalid-consistency` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/invalid-position" | "/problems/invalid-consistency";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "invalid-position" | "invalid-consistency";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getDriftDetect: {
+        parameters: {
+            query?: {
+                /** @description Previous months the baseline is the median of (default 3) */
+                months?: string;
+                /** @description Reflect at least this position (a write response's `position`) */
+                after?: string;
+                /** @description `eventual`: do not wait for the caller's own last write (default `read-your-writes`) */
+                consistency?: "read-your-writes" | "eventual";
+            };
+            header?: {
+                /** @description Reflect at least this position (a write's or a notification's `position`); the caller's own last write is waited for anyway */
+                "daybook-min-position"?: string;
+                /** @description The older name of Daybook-Min-Position */
+                "daybook-after"?: string;
+                /** @description `eventual`: do not wait for the caller's own last write (default `read-your-writes`) */
+                "daybook-consistency"?: "read-your-writes" | "eventual";
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        currency: string;
+                        baselineMonths: number;
+                        drift: {
+                            category: string;
+                            /** @example 12.50 */
+                            spentSoFar: string;
+                            /** @example 12.50 */
+                            projected: string;
+                            /** @example 12.50 */
+                            baseline: string;
+                            changePercent: number | null;
+                            /** @enum {string} */
+                            direction: "up" | "down" | "steady" | "new";
+                            drifted: boolean;
+                        }[];
+                        /** @description A language model's summary of the computed facts above (only those: no merchant names, notes or other personal data are sent). `off` says why there is none: no OPENAI_API_KEY/OPENAI_BASE_URL, the daily limit reached, or the provider failing */
+                        narrative: {
+                            /** @enum {string} */
+                            status: "on";
+                            text: string;
+                            model: string;
+                        } | {
+                            /** @enum {string} */
+                            status: "off";
+                            /** @enum {string} */
+                            reason: "not-configured" | "daily-limit-reached" | "provider-failed";
+                        };
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/invalid-position`, `/problems/invalid-consistency` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/invalid-position" | "/problems/invalid-consistency";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "invalid-position" | "invalid-consistency";
+                        /** @constant */
+                        status?: 400;
                     };
                 };
             };

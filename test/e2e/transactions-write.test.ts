@@ -272,7 +272,7 @@ describe('POST /api/transactions/bulk', () => {
 });
 
 describe('POST /api/expense/track', () => {
-  it("records today's expense in the plan's first flexible category, the month planned first if it had no plan", async () => {
+  it("records today's expense, categorized by the tiers when it names no category (keywords here: no model configured)", async () => {
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin' }).format(new Date());
     const month = today.slice(0, 7);
     const newcomer = await registerUser(api);
@@ -281,13 +281,7 @@ describe('POST /api/expense/track', () => {
       body: { amount: '3.00' },
     });
     expect(noPlan.status).toBe(201);
-    const suggested = await api('GET', `/api/budget/monthly?month=${month}&after=${noPlan.body.position}`, {
-      token: newcomer.token,
-    });
-    const flexible = (suggested.body.categories as { category: string; kind: string }[]).filter(
-      (c) => c.kind === 'flexible',
-    );
-    expect(noPlan.body.category).toBe(flexible[0]?.category);
+    expect(noPlan.body).toMatchObject({ category: 'other', categorizedBy: 'default', date: today });
 
     const { token } = await registerUser(api);
     await plan(token, month, [
@@ -299,17 +293,29 @@ describe('POST /api/expense/track', () => {
     const tracked = await api('POST', '/api/expense/track', {
       token,
       headers: { 'idempotency-key': key },
-      body: { amount: '3.00', merchant: 'Kiosk' },
+      body: { amount: '3.00', merchant: 'Corner Cafe' },
     });
     expect(tracked.status).toBe(201);
-    expect(tracked.body).toMatchObject({ amount: '3.00', category: 'fun', date: today, merchant: 'Kiosk' });
+    expect(tracked.body).toMatchObject({
+      amount: '3.00',
+      category: 'food',
+      categorizedBy: 'keywords',
+      date: today,
+      merchant: 'Corner Cafe',
+    });
     const again = await api('POST', '/api/expense/track', {
       token,
       headers: { 'idempotency-key': key },
-      body: { amount: '3.00', merchant: 'Kiosk' },
+      body: { amount: '3.00', merchant: 'Corner Cafe' },
     });
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(again.body).toEqual(tracked.body);
+    const chosen = await api('POST', '/api/expense/track', {
+      token,
+      body: { amount: '1.00', category: 'fun' },
+    });
+    expect(chosen.body.category).toBe('fun');
+    expect(chosen.body.categorizedBy).toBeUndefined();
   });
 });
 

@@ -1,9 +1,10 @@
 import { recordExpenseCommand } from '../../domain/budget-month/commands.js';
-import type { ExpenseSource } from '../../domain/budget-month/events.js';
+import type { CategorizedBy, ExpenseSource } from '../../domain/budget-month/events.js';
 import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
-import { parseCategory } from '../../domain/shared/category.js';
+import { type Category, parseCategory } from '../../domain/shared/category.js';
 import { monthOf, parseLocalDate } from '../../domain/shared/local-date.js';
 import { type Money, parseMoney } from '../../domain/shared/money.js';
+import { type CategorizingDeps, categorizeExpenses } from '../categorization/categorize-expenses.js';
 import type { CommandContext } from '../command-handler.js';
 import { derivedUuid } from '../derived-id.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -19,7 +20,8 @@ export interface RecordExpenseInput {
   /** Client-chosen id (offline clients create ids before they sync); the idempotency key of the fact. */
   readonly transactionId?: string;
   readonly amount: string;
-  readonly category: string;
+  /** Omitted: the categorizer decides (and the event records which tier did). */
+  readonly category?: string;
   readonly date: string;
   readonly merchant?: string;
   readonly note?: string;
@@ -34,6 +36,9 @@ export interface RecordExpenseInput {
 export interface RecordExpenseResult {
   readonly transactionId: string;
   readonly amount: Money;
+  readonly category: Category;
+  /** Set when the categorizer chose the category. */
+  readonly categorizedBy?: CategorizedBy;
   /** False when the same transaction had already been recorded: nothing changed. */
   readonly created: boolean;
   /** The part of the day's category allocation this expense newly exceeded, if any. */
@@ -42,7 +47,7 @@ export interface RecordExpenseResult {
   readonly position?: GlobalPosition;
 }
 
-export interface RecordExpenseDeps extends IdentityDeps {
+export interface RecordExpenseDeps extends IdentityDeps, Partial<Pick<CategorizingDeps, 'categorizer'>> {
   readonly users: UserHandler;
   readonly budgets: BudgetMonthHandler;
   readonly clock: Clock;
@@ -56,12 +61,22 @@ export const recordExpense =
     const day = parseLocalDate(input.date);
     const month = monthOf(day);
     const amount = parseMoney(input.amount, user.currency);
-    const category = parseCategory(input.category);
     const transactionId =
       input.transactionId ??
       (input.idempotencyKey === undefined
         ? deps.ids.uuid()
         : derivedUuid('expense', user.userId, input.idempotencyKey));
+    const [decided] = await categorizeExpenses(deps, user, [
+      {
+        transactionId,
+        day,
+        amount: amount.amount,
+        ...(input.category === undefined ? {} : { category: parseCategory(input.category) }),
+        ...(input.merchant ? { merchant: input.merchant } : {}),
+        ...(input.note ? { note: input.note } : {}),
+      },
+    ]);
+    const { category, categorizedBy } = decided as { category: Category; categorizedBy?: CategorizedBy };
     const refused = (await claimIds(deps, user.userId, month, [transactionId])).get(transactionId);
     if (refused) throw refused;
     const handled = await deps.budgets.handle(
@@ -77,6 +92,7 @@ export const recordExpense =
         },
         currency: user.currency,
         source: input.source ?? 'manual',
+        categorizedBy,
         idempotencyKey: input.idempotencyKey,
         now: deps.clock.now().toISOString(),
       }),
@@ -93,6 +109,8 @@ export const recordExpense =
     return {
       transactionId,
       amount,
+      category,
+      ...(categorizedBy ? { categorizedBy } : {}),
       created: handled.events.length > 0,
       ...(overspend?.type === 'OverspendDetected'
         ? { overspentBy: { amount: overspend.data.overBy, currency: user.currency } }

@@ -1,6 +1,7 @@
 import { budgetMonthDecider } from '../../domain/budget-month/budget-month.js';
 import { recordExpenseCommand } from '../../domain/budget-month/commands.js';
-import type { BudgetMonthEvent, ExpenseSource } from '../../domain/budget-month/events.js';
+import type { BudgetMonthEvent, CategorizedBy, ExpenseSource } from '../../domain/budget-month/events.js';
+import { FALLBACK_CATEGORY } from '../../domain/budget-month/quick-entry.js';
 import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { type Category, parseCategory } from '../../domain/shared/category.js';
 import {
@@ -13,8 +14,10 @@ import { DomainError } from '../../domain/shared/domain-error.js';
 import { type LocalDate, monthOf, parseLocalDate, type YearMonth } from '../../domain/shared/local-date.js';
 import { type Money, money, parseMoney } from '../../domain/shared/money.js';
 import type { RegisteredUser } from '../../domain/user/user.js';
+import { categorizeExpenses } from '../categorization/categorize-expenses.js';
 import type { CommandContext } from '../command-handler.js';
 import { derivedUuid } from '../derived-id.js';
+import type { Categorizer } from '../ports/categorizer.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import {
   comparePositions,
@@ -32,7 +35,8 @@ export interface ExpenseInput {
   /** Client-chosen id; otherwise derived (from the Idempotency-Key) or random. */
   readonly transactionId?: string;
   readonly amount: string;
-  readonly category: string;
+  /** Omitted: the categorizer decides. */
+  readonly category?: string;
   /** YYYY-MM-DD; must be a calendar date (the month is read from it before anything else). */
   readonly date: string;
   readonly merchant?: string;
@@ -56,6 +60,8 @@ export interface PreparedExpense {
   readonly transactionId: string;
   readonly day: LocalDate;
   readonly category: Category;
+  /** Set when the categorizer chose the category. */
+  readonly categorizedBy?: CategorizedBy;
   readonly amount: Money;
   readonly merchant?: string;
   readonly note?: string;
@@ -96,6 +102,8 @@ export interface RecordExpensesDeps {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly transactionMonths: TransactionMonths;
+  /** Decides the category of expenses sent without one (default: the built-in keywords). */
+  readonly categorizer?: Categorizer;
 }
 
 export const latestPosition = (
@@ -179,6 +187,7 @@ async function recordAccepted(
       },
       currency: user.currency,
       source: options.source,
+      categorizedBy: e.categorizedBy,
       idempotencyKey: options.idempotencyKey,
       now,
     }),
@@ -237,6 +246,23 @@ async function recordAccepted(
   }
 }
 
+/** A prepared expense whose category may still be the categorizer's to decide. */
+export type Uncategorized = Omit<PreparedExpense, 'category'> & { readonly category?: Category };
+
+/** The expenses with a category each (see categorizeExpenses). */
+export const categorized = async (
+  deps: Pick<RecordExpensesDeps, 'budgets' | 'categorizer'>,
+  user: RegisteredUser,
+  expenses: readonly Uncategorized[],
+): Promise<PreparedExpense[]> =>
+  (
+    await categorizeExpenses(
+      deps,
+      user,
+      expenses.map((e) => ({ ...e, amount: e.amount.amount, money: e.amount })),
+    )
+  ).map(({ money: amount, ...e }) => ({ ...e, amount }));
+
 /**
  * Many expenses in one request, all-or-nothing per month: each month's expenses are decided together
  * on that month's stream and appended at once; a month with any rejected expense records none of
@@ -248,7 +274,7 @@ export const recordExpenses =
     const user = await requireUser(deps.users, input.userId);
     const byMonth = new Map<
       YearMonth,
-      { indexes: number[]; prepared: PreparedExpense[]; failure?: [number, DomainError] }
+      { indexes: number[]; prepared: Uncategorized[]; failure?: [number, DomainError] }
     >();
     input.expenses.forEach((expense, index) => {
       const day = parseLocalDate(expense.date);
@@ -266,7 +292,7 @@ export const recordExpenses =
           index,
           transactionId,
           day,
-          category: parseCategory(expense.category),
+          ...(expense.category === undefined ? {} : { category: parseCategory(expense.category) }),
           amount: parseMoney(expense.amount, user.currency),
           ...(expense.merchant ? { merchant: expense.merchant } : {}),
           ...(expense.note ? { note: expense.note } : {}),
@@ -280,22 +306,26 @@ export const recordExpenses =
     const months = await Promise.all(
       [...byMonth.entries()]
         .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([month, { indexes, prepared, failure }]): Promise<MonthOutcome> => {
+        .map(async ([month, { indexes, prepared, failure }]): Promise<MonthOutcome> => {
           if (failure) {
-            return Promise.resolve({
+            return {
               month,
               status: 'rejected',
               error: failure[1],
               rejectedIndex: failure[0],
               indexes,
-              transactions: prepared.map((e) => ({ ...e, created: false })),
-            });
+              transactions: prepared.map((e) => ({
+                ...e,
+                category: e.category ?? FALLBACK_CATEGORY,
+                created: false,
+              })),
+            };
           }
           return recordMonth(
             deps,
             user,
             month,
-            prepared,
+            await categorized(deps, user, prepared),
             {
               mode: 'all-or-nothing',
               source,

@@ -1,45 +1,20 @@
+import { FALLBACK_CATEGORY } from '../../domain/budget-month/quick-entry.js';
+import { keywordCategory } from '../../domain/categorization/keywords.js';
 import type { Categorization, CategorizationRequest, Categorizer } from '../ports/categorizer.port.js';
 
-/** Built-in keywords per category: a word of the merchant or description that names what was bought. */
-const KEYWORDS: Readonly<Record<string, readonly string[]>> = {
-  food: [
-    'cafe',
-    'café',
-    'coffee',
-    'restaurant',
-    'grocery',
-    'groceries',
-    'supermarket',
-    'bakery',
-    'bistro',
-    'pizza',
-    'burger',
-    'diner',
-    'deli',
-    'market',
-  ],
-  transport: ['taxi', 'uber', 'lyft', 'fuel', 'gas station', 'petrol', 'parking', 'metro', 'train', 'bus'],
-  health: ['pharmacy', 'drugstore', 'clinic', 'dental', 'doctor'],
-  entertainment: ['cinema', 'movie', 'theatre', 'theater', 'concert', 'netflix', 'spotify'],
-  shopping: ['clothing', 'apparel', 'shoes', 'electronics', 'bookstore', 'books'],
-  utilities: ['electric', 'water bill', 'internet', 'phone bill', 'utility'],
-};
+/** Confidence of a keyword hit: a plain word match, right more often than not. */
+export const KEYWORD_CONFIDENCE = 0.5;
 
-const words = (text: string): string => ` ${text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
-
-/**
- * The keyword tier alone (the smart branch adds rules, merchant memory and an LLM in front of it): a
- * known keyword in the merchant or description decides, otherwise `other`.
- */
+/** Tiers 4 and 5 on their own: the built-in keywords, else `other`. Needs nothing configured. */
 export function keywordCategorizer(): Categorizer {
   return {
-    categorize: async (request: CategorizationRequest): Promise<Categorization> => {
-      const text = words(`${request.merchant ?? ''} ${request.description ?? ''}`);
-      for (const [category, keywords] of Object.entries(KEYWORDS)) {
-        if (keywords.some((k) => text.includes(` ${k} `)))
-          return { category, categorizedBy: 'keywords', confidence: 0.6 };
-      }
-      return { category: 'other', categorizedBy: 'default', confidence: 0 };
-    },
+    categorize: async (request: CategorizationRequest): Promise<Categorization> => keywordOrDefault(request),
   };
+}
+
+export function keywordOrDefault(request: CategorizationRequest): Categorization {
+  const category = keywordCategory(request);
+  return category
+    ? { category, categorizedBy: 'keywords', confidence: KEYWORD_CONFIDENCE }
+    : { category: FALLBACK_CATEGORY, categorizedBy: 'default', confidence: 0 };
 }

@@ -56,6 +56,8 @@ export const budgetMonthCodec = createCodec<BudgetMonthEvent>({
       ...expenseFields,
       currency: z.string().optional(),
       source: z.enum(['manual', 'import', 'receipt', 'bank']),
+      // Optional: events from before categorization (issue 15) have none, and still decode as v1.
+      categorizedBy: z.enum(['rule', 'merchant-memory', 'llm', 'keywords', 'default']).optional(),
       idempotencyKey: text,
       recordedAt: isoTimestamp,
     }),

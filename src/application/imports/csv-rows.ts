@@ -51,7 +51,8 @@ export class ImportFileError extends Error {
 export interface ParsedExpense {
   readonly day: LocalDate;
   readonly amount: Money;
-  readonly category: Category;
+  /** Absent: no category column value and no defaultCategory; the categorizer decides. */
+  readonly category?: Category;
   readonly merchant?: string;
   readonly note?: string;
 }
@@ -218,11 +219,10 @@ function toRow(
     };
   }
   const rawCategory = clip(cell(columns.category));
-  let category: Category;
+  let category: Category | undefined;
   try {
     if (rawCategory !== undefined) category = categoryOf(rawCategory);
     else if (mapping.defaultCategory !== undefined) category = parseCategory(mapping.defaultCategory);
-    else return { row, kind: 'error', message: 'no category: map a category column or set defaultCategory' };
   } catch (error) {
     if (error instanceof DomainError) return { row, kind: 'error', message: `category: ${error.message}` };
     throw error;
@@ -232,7 +232,13 @@ function toRow(
   return {
     row,
     kind: 'expense',
-    expense: { day, amount, category, ...(merchant ? { merchant } : {}), ...(note ? { note } : {}) },
+    expense: {
+      day,
+      amount,
+      ...(category ? { category } : {}),
+      ...(merchant ? { merchant } : {}),
+      ...(note ? { note } : {}),
+    },
   };
 }
 

@@ -3,7 +3,13 @@ import type { YearMonth } from '../../domain/shared/local-date.js';
 import { monthOf } from '../../domain/shared/local-date.js';
 import type { RegisteredUser } from '../../domain/user/user.js';
 import type { BudgetMonthHandler } from '../budget/budget-handler.js';
-import { latestPosition, type PreparedExpense, recordMonth } from '../budget/record-expenses.js';
+import {
+  categorized,
+  latestPosition,
+  type RecordExpensesDeps,
+  recordMonth,
+  type Uncategorized,
+} from '../budget/record-expenses.js';
 import type { CommandContext } from '../command-handler.js';
 import { derivedUuid } from '../derived-id.js';
 import type { Clock } from '../ports/clock.port.js';
@@ -29,6 +35,7 @@ export interface ImportDeps {
   readonly jobs: JobQueue;
   readonly imports: ImportTaskStore;
   readonly transactionMonths: TransactionMonths;
+  readonly categorizer?: RecordExpensesDeps['categorizer'];
 }
 
 /** Files with at most this many data rows are imported within the request; larger ones by a job. */
@@ -67,7 +74,7 @@ const firstErrors = (errors: readonly RowError[]): RowError[] =>
  * automatic one (or keeps the rows unallocated when the user wants none).
  */
 async function importRows(
-  deps: Pick<ImportDeps, 'budgets' | 'clock' | 'transactionMonths'>,
+  deps: Pick<ImportDeps, 'budgets' | 'clock' | 'transactionMonths' | 'categorizer'>,
   user: RegisteredUser,
   fileSha256: string,
   rows: readonly CsvRow[],
@@ -83,7 +90,7 @@ async function importRows(
     rejected: 0,
   };
   let position: GlobalPosition | undefined;
-  const byMonth = new Map<YearMonth, PreparedExpense[]>();
+  const byMonth = new Map<YearMonth, Uncategorized[]>();
   for (const row of rows) {
     if (row.kind === 'expense') {
       const month = monthOf(row.expense.day);
@@ -116,7 +123,7 @@ async function importRows(
         deps,
         user,
         month,
-        chunk,
+        await categorized(deps, user, chunk),
         { mode: 'skip-rejected', source: 'import' },
         context,
       );

@@ -19,6 +19,7 @@ import { createReceiptUseCases } from './receipts.js';
 export interface ReceiptNotificationPorts {
   readonly receiptOcr: ReceiptOcr;
   readonly receiptImages: ReceiptImages;
+  /** Replaced by the categorization tiers in createDaybook; the adapters give the keyword tier. */
   readonly categorizer: Categorizer;
   readonly receiptSettings: ReceiptSettings;
   readonly notificationStore: NotificationStore;

@@ -2,6 +2,7 @@ import { ContainerModule } from 'inversify';
 import { createDaybook, type DaybookPorts } from '../../application/daybook.js';
 import type { Resources } from '../resources.js';
 import { TOKENS } from '../tokens.js';
+import type { LanguageModelPorts } from './language-model.module.js';
 
 /** The use cases, given every port the other modules bound. */
 export const daybookModule = ({ config, receiptsAndNotifications }: Resources) =>
@@ -42,6 +43,7 @@ export const daybookModule = ({ config, receiptsAndNotifications }: Resources) =
           readYourWritesTimeoutMs: config.READ_YOUR_WRITES_TIMEOUT_MS,
           readyMaxLag: config.READY_MAX_LAG_EVENTS,
           receiptsAndNotifications: receiptsAndNotifications.ports,
+          ...ctx.get<LanguageModelPorts>(TOKENS.LanguageModel),
         });
       })
       .inSingletonScope();

@@ -1,7 +1,14 @@
 import type { Category } from '../shared/category.js';
 import type { LocalDate, YearMonth } from '../shared/local-date.js';
 import type { Currency } from '../shared/money.js';
-import type { ExpenseFields, ExpenseSource, PlannedCategory, PlanReason, RolloverPolicy } from './events.js';
+import type {
+  CategorizedBy,
+  ExpenseFields,
+  ExpenseSource,
+  PlannedCategory,
+  PlanReason,
+  RolloverPolicy,
+} from './events.js';
 
 /** Time is an input: `now` is an ISO timestamp supplied by the caller's clock. */
 export type PlanMonth = {
@@ -36,6 +43,7 @@ export type RecordExpense = {
     merchant?: string;
     note?: string;
     source: ExpenseSource;
+    categorizedBy?: CategorizedBy;
     idempotencyKey?: string;
     now: string;
   };
@@ -47,6 +55,7 @@ export function recordExpenseCommand(input: {
   fields: ExpenseFields;
   currency: Currency;
   source: ExpenseSource;
+  categorizedBy?: CategorizedBy | undefined;
   idempotencyKey?: string | undefined;
   now: string;
 }): RecordExpense {
@@ -62,6 +71,7 @@ export function recordExpenseCommand(input: {
       ...(fields.merchant === undefined ? {} : { merchant: fields.merchant }),
       ...(fields.note === undefined ? {} : { note: fields.note }),
       source: input.source,
+      ...(input.categorizedBy === undefined ? {} : { categorizedBy: input.categorizedBy }),
       ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
       now: input.now,
     },

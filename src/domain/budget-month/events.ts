@@ -15,6 +15,9 @@ export interface PlannedCategory {
 
 export type ExpenseSource = 'manual' | 'import' | 'receipt' | 'bank';
 
+/** Which categorization tier chose the category of an expense recorded without one (issue 15). */
+export type CategorizedBy = 'rule' | 'merchant-memory' | 'llm' | 'keywords' | 'default';
+
 /** The fields that identify what an expense says; a reused transaction id is compared on these. */
 export interface ExpenseFields {
   readonly day: LocalDate;
@@ -72,6 +75,8 @@ export type ExpenseRecorded = {
     /** The amount's currency: an expense may come before any plan says the month's currency. */
     currency?: Currency;
     source: ExpenseSource;
+    /** Absent when the user chose the category (and in events written before categorization). */
+    categorizedBy?: CategorizedBy;
     idempotencyKey?: string;
     recordedAt: string;
   };

@@ -36,6 +36,7 @@ export function recordExpense({ data }: RecordExpense, state: BudgetMonthState):
       // Without a plan nothing else says the month's currency yet.
       ...(state.status === 'unplanned' ? { currency: data.currency } : {}),
       source: data.source,
+      ...(data.categorizedBy === undefined ? {} : { categorizedBy: data.categorizedBy }),
       ...(data.idempotencyKey === undefined ? {} : { idempotencyKey: data.idempotencyKey }),
       recordedAt: data.now,
     },

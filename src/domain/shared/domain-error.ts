@@ -50,7 +50,9 @@ export type DomainErrorCode =
   | 'invalid-receipt'
   | 'receipt-not-found'
   | 'receipt-not-ready'
-  | 'receipt-confirmed';
+  | 'receipt-confirmed'
+  | 'invalid-rule'
+  | 'rule-not-found';
 
 export const fail = (code: DomainErrorCode, message: string, details?: Record<string, unknown>): never => {
   throw new DomainError(code, message, details);

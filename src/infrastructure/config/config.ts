@@ -90,6 +90,14 @@ const schema = z.object({
   FIREBASE_PROJECT_ID: z.string().min(1).optional(),
   FIREBASE_SERVICE_ACCOUNT: z.string().min(1).optional(),
   FIREBASE_ENDPOINT: z.url('must be a URL such as http://127.0.0.1:9001').optional(),
+  // Categorization and insights (issue 15): a language model when a key or a compatible server is set.
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url('must be an http(s) URL such as http://localhost:11434/v1').optional(),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(4000),
+  OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+  OPENAI_COOLDOWN_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  OPENAI_DAILY_CALLS_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -18,6 +18,7 @@ import {
   type SubjectKeyStore,
 } from '../../application/ports/subject-key-store.port.js';
 import { budgetStreamOwner } from '../../domain/budget-month/stream-name.js';
+import { rulesStreamOwner } from '../../domain/categorization/stream-name.js';
 import { userStreamOwner } from '../../domain/user/stream-name.js';
 
 /**
@@ -33,6 +34,9 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ExpenseAmended: ['merchant', 'note'],
   ExpenseVoided: ['reason', 'movedMerchant', 'movedNote'],
   AllocationAdjusted: ['reason'],
+  // A rule's pattern names the user's merchants and descriptions.
+  RuleAdded: ['pattern'],
+  RuleChanged: ['pattern'],
 };
 
 /** An event read by `readAllSettled`: decrypted, or as stored with the reason it cannot be read. */
@@ -50,11 +54,12 @@ const TAG_BYTES = 16;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The user whose personal data a stream holds (`user-<userId>`, `budget-<userId>-<YYYY-MM>`, with a UUID
+ * The user whose personal data a stream holds (`user-<userId>`, `budget-<userId>-<YYYY-MM>`,
+ * `rules-<userId>`, with a UUID
  * user id); undefined for streams that belong to no user.
  */
 export function dataSubjectOf(stream: string): string | undefined {
-  const owner = userStreamOwner(stream) ?? budgetStreamOwner(stream)?.userId;
+  const owner = userStreamOwner(stream) ?? budgetStreamOwner(stream)?.userId ?? rulesStreamOwner(stream);
   return owner !== undefined && UUID.test(owner) ? owner.toLowerCase() : undefined;
 }
 

@@ -6,9 +6,11 @@ import { authDocs } from './routes/auth.routes.js';
 import { budgetDocs } from './routes/budget.routes.js';
 import { engineDocs } from './routes/engine.routes.js';
 import { expenseDocs, taskDocs } from './routes/expense-tasks.docs.js';
+import { insightDocs } from './routes/insights.docs.js';
 import { notificationDocs } from './routes/notifications.docs.js';
 import { ocrDocs } from './routes/ocr.docs.js';
 import { planDocs } from './routes/plan.routes.js';
+import { ruleDocs } from './routes/rules.docs.js';
 import { transactionDocs } from './routes/transactions.docs.js';
 import { userDocs } from './routes/users.routes.js';
 
@@ -48,5 +50,7 @@ export function apiDocs(): ApiDocs {
   auditDocs(docs);
   ocrDocs(docs);
   notificationDocs(docs);
+  ruleDocs(docs);
+  insightDocs(docs);
   return docs;
 }

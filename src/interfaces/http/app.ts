@@ -20,9 +20,11 @@ import { budgetRoutes } from './routes/budget.routes.js';
 import { engineRoutes } from './routes/engine.routes.js';
 import { expenseRoutes } from './routes/expense.routes.js';
 import { externalHealthRoutes } from './routes/external-health.routes.js';
+import { insightRoutes } from './routes/insights.routes.js';
 import { notificationRoutes } from './routes/notifications.routes.js';
 import { ocrRoutes } from './routes/ocr.routes.js';
 import { planRoutes } from './routes/plan.routes.js';
+import { ruleRoutes } from './routes/rules.routes.js';
 import { taskRoutes } from './routes/tasks.routes.js';
 import { transactionRoutes } from './routes/transactions.routes.js';
 import { userRoutes } from './routes/users.routes.js';
@@ -95,6 +97,8 @@ export function createHttpApp(
   app.use('/api/ocr', ocrRoutes(daybook));
   app.use('/api/notifications', notificationRoutes(daybook));
   app.use('/api/health', externalHealthRoutes(daybook));
+  app.use('/api/rules', ruleRoutes(daybook));
+  app.use('/api', insightRoutes(daybook));
   app.use((req, _res, next) => {
     next(
       problem(404, 'not-found', 'Not found', {

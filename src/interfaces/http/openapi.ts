@@ -70,6 +70,10 @@ const TAGS: Readonly<Record<string, string>> = {
   ocr: 'Receipts read by OCR into suggested expenses',
   notifications: 'Notifications, push devices and their settings',
   health: 'Outside integrations',
+  rules: 'Categorization rules, written or learned from corrections',
+  ai: 'Categorization on demand; insights, advice and forecasts with an optional narrative',
+  behavior: 'Spending patterns',
+  drift: 'Category drift against previous months',
 };
 
 /** `get /api/transactions/:id` → `getTransactionsById`: stable, derived from what the route is. */

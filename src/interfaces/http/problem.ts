@@ -67,6 +67,8 @@ export const DOMAIN_STATUS = {
   'receipt-not-found': 404,
   'receipt-not-ready': 409,
   'receipt-confirmed': 409,
+  'invalid-rule': 422,
+  'rule-not-found': 404,
 } as const satisfies Record<DomainErrorCode, number>;
 
 /** Problems raised by the HTTP layer itself (parsing, auth, limits, dependencies), and their statuses. */

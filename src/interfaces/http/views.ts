@@ -21,7 +21,7 @@ export const userView = (user: RegisteredUser) => ({
 export function sendRecorded(
   res: Response,
   result: RecordExpenseResult,
-  fields: { category: string; date: string; merchant?: string | undefined; description?: string | undefined },
+  fields: { date: string; merchant?: string | undefined; description?: string | undefined },
 ): void {
   const currency = result.amount.currency;
   if (!result.created) res.setHeader('Idempotent-Replayed', 'true');
@@ -32,7 +32,8 @@ export function sendRecorded(
       id: result.transactionId,
       amount: amount(result.amount.amount, currency),
       currency,
-      category: fields.category,
+      category: result.category,
+      ...(result.categorizedBy ? { categorizedBy: result.categorizedBy } : {}),
       date: fields.date,
       ...(fields.merchant ? { merchant: fields.merchant } : {}),
       ...(fields.description ? { description: fields.description } : {}),

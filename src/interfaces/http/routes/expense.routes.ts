@@ -24,7 +24,7 @@ export const trackBody = z.strictObject({
 
 /**
  * `POST /api/expense/track`: quick entry, dated today in the user's time zone. Without a category the
- * month plan's first flexible category is used; no plan (or no flexible category) is a 422.
+ * categorizer decides (rules, merchant memory, language model, keywords, `other`).
  */
 export function expenseRoutes(daybook: ExpenseUseCases): Router {
   const router = Router();
@@ -47,7 +47,6 @@ export function expenseRoutes(daybook: ExpenseUseCases): Router {
         commandContext(req),
       );
       sendRecorded(res, result, {
-        category: result.category,
         date: result.date,
         merchant: body.merchant,
         description: body.note,

@@ -16,6 +16,8 @@ const transactionOut = z.object({
   amount: moneyOut,
   currency: z.string(),
   category: z.string(),
+  /** Which categorization tier chose the category, when the request named none. */
+  categorizedBy: z.enum(['rule', 'merchant-memory', 'llm', 'keywords', 'default']).optional(),
   date: z.string(),
   merchant: z.string().optional(),
   description: z.string().optional(),

@@ -109,7 +109,7 @@ function recordRoutes(router: Router, daybook: TransactionUseCases): void {
         userId,
         ...(body.id ? { transactionId: body.id } : {}),
         amount: body.amount,
-        category: body.category,
+        ...(body.category === undefined ? {} : { category: body.category }),
         date: body.date,
         ...(body.merchant ? { merchant: body.merchant } : {}),
         ...(body.description ? { note: body.description } : {}),
@@ -129,7 +129,7 @@ function recordRoutes(router: Router, daybook: TransactionUseCases): void {
         expenses: body.transactions.map((t) => ({
           ...(t.id ? { transactionId: t.id } : {}),
           amount: t.amount,
-          category: t.category,
+          ...(t.category === undefined ? {} : { category: t.category }),
           date: t.date,
           ...(t.merchant ? { merchant: t.merchant } : {}),
           ...(t.description ? { note: t.description } : {}),

@@ -14,7 +14,8 @@ import { categoryString, dateString, moneyString, text } from '../validate.js';
 export const transactionBody = z.strictObject({
   id: z.uuid().optional(),
   amount: moneyString,
-  category: categoryString,
+  /** Omitted: decided by the categorization tiers. */
+  category: categoryString.optional(),
   date: dateString,
   merchant: text(200).optional(),
   description: text(200).optional(),
