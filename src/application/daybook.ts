@@ -31,6 +31,7 @@ import { type ReadConsistency, readYourWrites } from './consistency/read-your-wr
 import { trackWrites } from './consistency/track-writes.js';
 import { budgetMonthCodec } from './events/budget-month.codec.js';
 import { userCodec } from './events/user.codec.js';
+import { createGoalsUseCases } from './goals/goals.js';
 import { checkHealth, checkReadiness, READY_MAX_LAG_EVENTS } from './health.js';
 import {
   getImportTask,
@@ -67,6 +68,7 @@ import type { UserDirectory } from './ports/user-directory.port.js';
 import type { WritePositions } from './ports/write-positions.port.js';
 import { closeDueDays } from './reactions/close-due-days.js';
 import { parseCompleteMoveJob } from './reactions/complete-move.js';
+import { parseGoalContributionJob } from './reactions/goal-contribution.js';
 import { parseRebalanceJob } from './reactions/rebalance-on-overspend.js';
 import { notificationRelay } from './realtime/notifications.js';
 import { type ClientInfo, securityLog } from './security/security-log.js';
@@ -175,6 +177,7 @@ export function createDaybook(ports: DaybookPorts) {
   const horizon = logHorizon(ports.rawStore);
   const exportQuery = consistent.query([ports.transactions], exportTransactions({ ...ports, users }));
   const completeMove = completeMoveOf({ ...ports, users, budgets });
+  const goals = createGoalsUseCases({ ...ports, users, budgets });
   const relay = notificationRelay({
     notifier: ports.notifier,
     clock: ports.clock,
@@ -228,6 +231,7 @@ export function createDaybook(ports: DaybookPorts) {
         ports.jobs.deadLetters('close-days'),
         ports.jobs.deadLetters('import'),
         ports.jobs.deadLetters('complete-move'),
+        ports.jobs.deadLetters('goal-contribution'),
       ]).then((l) => l.flat()),
     /** The worker role: the redistribution policy's and day close's job handlers. */
     startWorkers: async () => {
@@ -248,6 +252,9 @@ export function createDaybook(ports: DaybookPorts) {
       });
       await ports.jobs.work('complete-move', async (payload) => {
         await completeMove(parseCompleteMoveJob(payload));
+      });
+      await ports.jobs.work('goal-contribution', async (payload) => {
+        await goals.completeGoalContribution(parseGoalContributionJob(payload));
       });
     },
     recordExpenses: recordExpenses({ ...ports, users, budgets }),
@@ -307,6 +314,7 @@ export function createDaybook(ports: DaybookPorts) {
     /** Operators (CLI): the whole installation, and its restore into an empty one (hashes cover what is stored). */
     backupInstallation: backupInstallation({ ...ports, store: ports.rawStore }),
     restoreInstallation: restoreInstallation({ ...ports, store: ports.rawStore }),
+    ...goals,
   };
 }
 

@@ -585,6 +585,75 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/goals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's savings goals with their progress (always as of the user's last write) */
+        get: operations["getGoals"];
+        put?: never;
+        /** Create a savings goal */
+        post: operations["postGoals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/goals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a goal's name, target or target date, or abandon it */
+        put: operations["putGoalsById"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/goals/{id}/contribute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set money aside for a goal: recorded in the goal and, as an expense (source `goal`), in the day and category it comes out of */
+        post: operations["postGoalsByIdContribute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/goals/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take money back out of a goal's savings (at most what it holds) */
+        post: operations["postGoalsByIdWithdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7317,6 +7386,1125 @@ export interface operations {
                         code?: "user-erased";
                         /** @constant */
                         status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getGoals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        goals: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "active" | "achieved" | "abandoned";
+                            currency: string;
+                            /** @example 12.50 */
+                            target: string;
+                            /** @example 12.50 */
+                            saved: string;
+                            /** @example 12.50 */
+                            contributed: string;
+                            /** @example 12.50 */
+                            withdrawn: string;
+                            /** @example 12.50 */
+                            remaining: string;
+                            progress: number;
+                            targetDate?: string;
+                            milestones: {
+                                percent: number;
+                                reachedAt: string;
+                            }[];
+                            createdAt: string;
+                            achievedAt?: string;
+                            abandonedAt?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postGoals: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Client-chosen id: the same id and terms again change nothing
+                     */
+                    id?: string;
+                    name: string;
+                    target: string;
+                    targetDate?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "active" | "achieved" | "abandoned";
+                        currency: string;
+                        /** @example 12.50 */
+                        target: string;
+                        /** @example 12.50 */
+                        saved: string;
+                        /** @example 12.50 */
+                        contributed: string;
+                        /** @example 12.50 */
+                        withdrawn: string;
+                        /** @example 12.50 */
+                        remaining: string;
+                        progress: number;
+                        targetDate?: string;
+                        milestones: {
+                            percent: number;
+                            reachedAt: string;
+                        }[];
+                        createdAt: string;
+                        achievedAt?: string;
+                        abandonedAt?: string;
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-idempotency-key`, `/problems/invalid-money`, `/problems/invalid-date` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request" | "/problems/invalid-idempotency-key" | "/problems/invalid-money" | "/problems/invalid-date";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request" | "invalid-idempotency-key" | "invalid-money" | "invalid-date";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/idempotency-key-in-flight`, `/problems/version-conflict`, `/problems/goal-closed`, `/problems/goal-id-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/idempotency-key-in-flight" | "/problems/version-conflict" | "/problems/goal-closed" | "/problems/goal-id-conflict";
+                        /** @enum {string} */
+                        code?: "idempotency-key-in-flight" | "version-conflict" | "goal-closed" | "goal-id-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/idempotency-key-reused`, `/problems/invalid-goal` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/idempotency-key-reused" | "/problems/invalid-goal";
+                        /** @enum {string} */
+                        code?: "idempotency-key-reused" | "invalid-goal";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    putGoalsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    target?: string;
+                    targetDate?: string | null;
+                    /**
+                     * @description Abandon the goal (its savings stay)
+                     * @enum {string}
+                     */
+                    status?: "abandoned";
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "active" | "achieved" | "abandoned";
+                        currency: string;
+                        /** @example 12.50 */
+                        target: string;
+                        /** @example 12.50 */
+                        saved: string;
+                        /** @example 12.50 */
+                        contributed: string;
+                        /** @example 12.50 */
+                        withdrawn: string;
+                        /** @example 12.50 */
+                        remaining: string;
+                        progress: number;
+                        targetDate?: string;
+                        milestones: {
+                            percent: number;
+                            reachedAt: string;
+                        }[];
+                        createdAt: string;
+                        achievedAt?: string;
+                        abandonedAt?: string;
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/bad-request`, `/problems/malformed-json`, `/problems/invalid-money`, `/problems/invalid-date` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/bad-request" | "/problems/malformed-json" | "/problems/invalid-money" | "/problems/invalid-date";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "bad-request" | "malformed-json" | "invalid-money" | "invalid-date";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found`, `/problems/goal-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found" | "/problems/goal-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found" | "goal-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict`, `/problems/goal-closed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict" | "/problems/goal-closed";
+                        /** @enum {string} */
+                        code?: "version-conflict" | "goal-closed";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/invalid-goal` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/invalid-goal";
+                        /** @enum {string} */
+                        code?: "invalid-goal";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postGoalsByIdContribute: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Client-chosen contribution id: the same id and fields again record nothing */
+                    id?: string;
+                    amount: string;
+                    /** @description The day it comes out of; default today (user's time zone) */
+                    date?: string;
+                    /** @description The category it comes out of; default `savings` */
+                    category?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        goal: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "active" | "achieved" | "abandoned";
+                            currency: string;
+                            /** @example 12.50 */
+                            target: string;
+                            /** @example 12.50 */
+                            saved: string;
+                            /** @example 12.50 */
+                            contributed: string;
+                            /** @example 12.50 */
+                            withdrawn: string;
+                            /** @example 12.50 */
+                            remaining: string;
+                            progress: number;
+                            targetDate?: string;
+                            milestones: {
+                                percent: number;
+                                reachedAt: string;
+                            }[];
+                            createdAt: string;
+                            achievedAt?: string;
+                            abandonedAt?: string;
+                        };
+                        contribution: {
+                            id: string;
+                            transactionId: string;
+                            /** @example 12.50 */
+                            amount: string;
+                            date: string;
+                            category: string;
+                            /** @example 12.50 */
+                            overspentBy?: string;
+                        };
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/bad-request`, `/problems/malformed-json`, `/problems/invalid-idempotency-key`, `/problems/invalid-money`, `/problems/invalid-date`, `/problems/invalid-category` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/bad-request" | "/problems/malformed-json" | "/problems/invalid-idempotency-key" | "/problems/invalid-money" | "/problems/invalid-date" | "/problems/invalid-category";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "bad-request" | "malformed-json" | "invalid-idempotency-key" | "invalid-money" | "invalid-date" | "invalid-category";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found`, `/problems/goal-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found" | "/problems/goal-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found" | "goal-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/idempotency-key-in-flight`, `/problems/version-conflict`, `/problems/goal-closed`, `/problems/contribution-id-conflict`, `/problems/transaction-id-conflict`, `/problems/transaction-in-other-month` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/idempotency-key-in-flight" | "/problems/version-conflict" | "/problems/goal-closed" | "/problems/contribution-id-conflict" | "/problems/transaction-id-conflict" | "/problems/transaction-in-other-month";
+                        /** @enum {string} */
+                        code?: "idempotency-key-in-flight" | "version-conflict" | "goal-closed" | "contribution-id-conflict" | "transaction-id-conflict" | "transaction-in-other-month";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/idempotency-key-reused`, `/problems/invalid-goal`, `/problems/invalid-amount`, `/problems/too-many-categories`, `/problems/currency-mismatch`, `/problems/month-full` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/idempotency-key-reused" | "/problems/invalid-goal" | "/problems/invalid-amount" | "/problems/too-many-categories" | "/problems/currency-mismatch" | "/problems/month-full";
+                        /** @enum {string} */
+                        code?: "idempotency-key-reused" | "invalid-goal" | "invalid-amount" | "too-many-categories" | "currency-mismatch" | "month-full";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postGoalsByIdWithdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id?: string;
+                    amount: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "active" | "achieved" | "abandoned";
+                        currency: string;
+                        /** @example 12.50 */
+                        target: string;
+                        /** @example 12.50 */
+                        saved: string;
+                        /** @example 12.50 */
+                        contributed: string;
+                        /** @example 12.50 */
+                        withdrawn: string;
+                        /** @example 12.50 */
+                        remaining: string;
+                        progress: number;
+                        targetDate?: string;
+                        milestones: {
+                            percent: number;
+                            reachedAt: string;
+                        }[];
+                        createdAt: string;
+                        achievedAt?: string;
+                        abandonedAt?: string;
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/bad-request`, `/problems/malformed-json`, `/problems/invalid-money` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/bad-request" | "/problems/malformed-json" | "/problems/invalid-money";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "bad-request" | "malformed-json" | "invalid-money";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found`, `/problems/goal-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found" | "/problems/goal-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found" | "goal-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict`, `/problems/contribution-id-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict" | "/problems/contribution-id-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict" | "contribution-id-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/invalid-amount`, `/problems/insufficient-savings` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/invalid-amount" | "/problems/insufficient-savings";
+                        /** @enum {string} */
+                        code?: "invalid-amount" | "insufficient-savings";
+                        /** @constant */
+                        status?: 422;
                     };
                 };
             };

@@ -55,7 +55,7 @@ export const budgetMonthCodec = createCodec<BudgetMonthEvent>({
     schema: z.object({
       ...expenseFields,
       currency: z.string().optional(),
-      source: z.enum(['manual', 'import', 'receipt', 'bank']),
+      source: z.enum(['manual', 'import', 'receipt', 'bank', 'goal', 'recurring']),
       idempotencyKey: text,
       recordedAt: isoTimestamp,
     }),

@@ -1,6 +1,12 @@
 import type { JsonObject } from './event-store.port.js';
 
-export type QueueName = 'rebalance' | 'close-days' | 'import' | 'complete-move';
+export type QueueName =
+  | 'rebalance'
+  | 'close-days'
+  | 'import'
+  | 'complete-move'
+  | 'goal-contribution'
+  | 'recurring-expenses';
 
 export interface DeadLetter {
   readonly id: string;

@@ -13,7 +13,8 @@ export interface PlannedCategory {
   readonly dueDay?: number;
 }
 
-export type ExpenseSource = 'manual' | 'import' | 'receipt' | 'bank';
+/** `goal`: money set aside for a savings goal; `recurring`: a recurring expense fallen due. */
+export type ExpenseSource = 'manual' | 'import' | 'receipt' | 'bank' | 'goal' | 'recurring';
 
 /** The fields that identify what an expense says; a reused transaction id is compared on these. */
 export interface ExpenseFields {

@@ -3,7 +3,14 @@ import PgBoss from 'pg-boss';
 import type { JsonObject } from '../../application/ports/event-store.port.js';
 import type { DeadLetter, JobQueue, QueueName } from '../../application/ports/job-queue.port.js';
 
-const QUEUES: readonly QueueName[] = ['rebalance', 'close-days', 'import', 'complete-move'];
+const QUEUES: readonly QueueName[] = [
+  'rebalance',
+  'close-days',
+  'import',
+  'complete-move',
+  'goal-contribution',
+  'recurring-expenses',
+];
 const deadLetterOf = (queue: QueueName) => `${queue}-dead`;
 
 /**

@@ -6,6 +6,7 @@ import { authDocs } from './routes/auth.routes.js';
 import { budgetDocs } from './routes/budget.routes.js';
 import { engineDocs } from './routes/engine.routes.js';
 import { expenseDocs, taskDocs } from './routes/expense-tasks.docs.js';
+import { goalDocs } from './routes/goals.docs.js';
 import { planDocs } from './routes/plan.routes.js';
 import { transactionDocs } from './routes/transactions.docs.js';
 import { userDocs } from './routes/users.routes.js';
@@ -44,5 +45,6 @@ export function apiDocs(): ApiDocs {
   expenseDocs(docs);
   taskDocs(docs);
   auditDocs(docs);
+  goalDocs(docs);
   return docs;
 }

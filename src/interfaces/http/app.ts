@@ -19,6 +19,7 @@ import { authRoutes } from './routes/auth.routes.js';
 import { budgetRoutes } from './routes/budget.routes.js';
 import { engineRoutes } from './routes/engine.routes.js';
 import { expenseRoutes } from './routes/expense.routes.js';
+import { goalRoutes } from './routes/goals.routes.js';
 import { planRoutes } from './routes/plan.routes.js';
 import { taskRoutes } from './routes/tasks.routes.js';
 import { transactionRoutes } from './routes/transactions.routes.js';
@@ -89,6 +90,7 @@ export function createHttpApp(
   app.use('/api', planRoutes(daybook));
   app.use('/api/analytics', analyticsRoutes(daybook));
   app.use('/api/audit', auditRoutes(daybook));
+  app.use('/api/goals', goalRoutes(daybook));
   app.use((req, _res, next) => {
     next(
       problem(404, 'not-found', 'Not found', {

@@ -67,6 +67,7 @@ const TAGS: Readonly<Record<string, string>> = {
   tasks: 'Background tasks',
   analytics: 'Spending dashboard and trends',
   audit: 'The event history, its hash chains and the security log',
+  goals: 'Savings goals, contributions from a month, and the goal planner',
 };
 
 /** `get /api/transactions/:id` → `getTransactionsById`: stable, derived from what the route is. */

@@ -63,6 +63,17 @@ export const DOMAIN_STATUS = {
   'unknown-algorithm': 422,
   'insufficient-allocation': 422,
   'invalid-adjustment': 422,
+  'goal-not-found': 404,
+  'goal-id-conflict': 409,
+  'contribution-id-conflict': 409,
+  'goal-closed': 409,
+  'invalid-goal': 422,
+  'insufficient-savings': 422,
+  'invalid-goal-plan': 422,
+  'recurring-not-found': 404,
+  'invalid-recurring': 422,
+  'habit-not-found': 404,
+  'invalid-habit': 422,
 } as const satisfies Record<DomainErrorCode, number>;
 
 /** Problems raised by the HTTP layer itself (parsing, auth, limits, dependencies), and their statuses. */
