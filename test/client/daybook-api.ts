@@ -585,6 +585,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/goals/calculate-timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Months needed to reach a target saving a monthly amount, the date, each milestone's date and how feasible it is (a Bearer token, optional, uses the user's own income, spending and time zone) */
+        post: operations["postGoalsCalculateTimeline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/goals/reverse-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The least monthly saving that reaches a target by a date, and alternatives (later dates, saving at capacity); a Bearer token, optional, uses the user's own numbers */
+        post: operations["postGoalsReversePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/goals": {
         parameters: {
             query?: never;
@@ -7386,6 +7420,392 @@ export interface operations {
                         code?: "user-erased";
                         /** @constant */
                         status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postGoalsCalculateTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    target: string;
+                    /** @description Already saved (default 0) */
+                    current?: string;
+                    /** @description Needed without an access token; with one, the user's currency is used */
+                    currency?: string;
+                    /** @description The plan's first day (default today in the user's time zone, UTC without a token) */
+                    startDate?: string;
+                    monthly: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currency: string;
+                        start: string;
+                        capacity?: {
+                            /** @example 12.50 */
+                            monthly: string;
+                            /** @enum {string} */
+                            basis: "history" | "rule-50-30-20";
+                            months: number;
+                        };
+                        monthsNeeded: number;
+                        targetDate: string;
+                        milestones: {
+                            percent: number;
+                            /** @example 12.50 */
+                            amount: string;
+                            month: number;
+                            date: string;
+                        }[];
+                        /**
+                         * @description The monthly saving against what the user can set aside (income minus average spending): at most half comfortable, 80 % achievable, all of it a stretch, more unrealistic; unknown without a token
+                         * @enum {string}
+                         */
+                        feasibility: "comfortable" | "achievable" | "stretch" | "unrealistic" | "unknown";
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-money`, `/problems/invalid-date`, `/problems/unsupported-currency` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request" | "/problems/invalid-money" | "/problems/invalid-date" | "/problems/unsupported-currency";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request" | "invalid-money" | "invalid-date" | "unsupported-currency";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/invalid-goal-plan`, `/problems/currency-mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/invalid-goal-plan" | "/problems/currency-mismatch";
+                        /** @enum {string} */
+                        code?: "invalid-goal-plan" | "currency-mismatch";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postGoalsReversePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    target: string;
+                    /** @description Already saved (default 0) */
+                    current?: string;
+                    /** @description Needed without an access token; with one, the user's currency is used */
+                    currency?: string;
+                    /** @description The plan's first day (default today in the user's time zone, UTC without a token) */
+                    startDate?: string;
+                    targetDate: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currency: string;
+                        start: string;
+                        capacity?: {
+                            /** @example 12.50 */
+                            monthly: string;
+                            /** @enum {string} */
+                            basis: "history" | "rule-50-30-20";
+                            months: number;
+                        };
+                        targetDate: string;
+                        months: number;
+                        /** @example 12.50 */
+                        requiredMonthly: string;
+                        /**
+                         * @description The monthly saving against what the user can set aside (income minus average spending): at most half comfortable, 80 % achievable, all of it a stretch, more unrealistic; unknown without a token
+                         * @enum {string}
+                         */
+                        feasibility: "comfortable" | "achievable" | "stretch" | "unrealistic" | "unknown";
+                        scenarios: {
+                            /** @enum {string} */
+                            name: "as-planned" | "three-months-later" | "six-months-later" | "a-year-later" | "at-capacity";
+                            months: number;
+                            /** @example 12.50 */
+                            monthly: string;
+                            targetDate: string;
+                            /**
+                             * @description The monthly saving against what the user can set aside (income minus average spending): at most half comfortable, 80 % achievable, all of it a stretch, more unrealistic; unknown without a token
+                             * @enum {string}
+                             */
+                            feasibility: "comfortable" | "achievable" | "stretch" | "unrealistic" | "unknown";
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-money`, `/problems/invalid-date`, `/problems/unsupported-currency` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request" | "/problems/invalid-money" | "/problems/invalid-date" | "/problems/unsupported-currency";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request" | "invalid-money" | "invalid-date" | "unsupported-currency";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/invalid-goal-plan`, `/problems/currency-mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/invalid-goal-plan" | "/problems/currency-mismatch";
+                        /** @enum {string} */
+                        code?: "invalid-goal-plan" | "currency-mismatch";
+                        /** @constant */
+                        status?: 422;
                     };
                 };
             };

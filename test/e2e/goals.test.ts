@@ -199,3 +199,61 @@ describe('savings goals over HTTP', () => {
     expect(goals.body.goals[0]).toMatchObject({ saved: '40.00', progress: 20 });
   });
 });
+
+describe('goal planner over HTTP', () => {
+  it('answers anyone in the currency they name', async () => {
+    const timeline = await api('POST', '/api/goals/calculate-timeline', {
+      body: {
+        target: '1000.00',
+        current: '100.00',
+        monthly: '200.00',
+        currency: 'EUR',
+        startDate: '2025-01-31',
+      },
+    });
+    expect(timeline.status).toBe(200);
+    expect(timeline.body).toMatchObject({
+      currency: 'EUR',
+      start: '2025-01-31',
+      monthsNeeded: 5,
+      targetDate: '2025-06-30',
+      feasibility: 'unknown',
+    });
+    expect(timeline.body.milestones[0]).toEqual({
+      percent: 25,
+      amount: '250.00',
+      month: 1,
+      date: '2025-02-28',
+    });
+    const noCurrency = await api('POST', '/api/goals/calculate-timeline', {
+      body: { target: '1000.00', monthly: '1.00' },
+    });
+    expect(noCurrency.status).toBe(422);
+    expect(noCurrency.body.code).toBe('invalid-goal-plan');
+  });
+
+  it("plans with the user's own income and spending, and the two plans agree", async () => {
+    const { token } = await plannedUser();
+    await api('POST', '/api/transactions', {
+      token,
+      body: { amount: '100.00', category: 'food', date: '2025-06-03' },
+    });
+    const reverse = await api('POST', '/api/goals/reverse-plan', {
+      token,
+      body: { target: '1200.00', targetDate: '2025-12-31', startDate: '2025-07-10' },
+    });
+    expect(reverse.status).toBe(200);
+    expect(reverse.body).toMatchObject({
+      currency: 'USD',
+      capacity: { monthly: '2900.00', basis: 'history', months: 1 },
+      months: 5,
+      requiredMonthly: '240.00',
+      feasibility: 'comfortable',
+    });
+    const timeline = await api('POST', '/api/goals/calculate-timeline', {
+      token,
+      body: { target: '1200.00', monthly: reverse.body.requiredMonthly, startDate: '2025-07-10' },
+    });
+    expect(timeline.body).toMatchObject({ monthsNeeded: 5, targetDate: '2025-12-10' });
+  });
+});

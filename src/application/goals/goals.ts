@@ -16,6 +16,7 @@ import type { GlobalPosition } from '../ports/event-store.port.js';
 import type { GoalContributionJob } from '../reactions/goal-contribution.js';
 import { requireUser } from '../users/require-user.js';
 import { contributionExpense, type GoalDeps, goalWriteDeps } from './goal-deps.js';
+import { goalPlanning } from './goal-planning.js';
 import { type GoalView, goalView, ownGoal } from './goal-view.js';
 
 export interface GoalWriteResult {
@@ -253,6 +254,7 @@ export function createGoalsUseCases(ports: GoalDeps) {
     listGoals,
     getGoal: async (userId: string, goalId: string) => goalView(await loadOwn(userId, goalId)),
     completeGoalContribution: completeContribution,
+    ...goalPlanning(ports),
   };
 }
 

@@ -37,6 +37,39 @@ export const contributeBody = z.strictObject({
 
 export const withdrawBody = z.strictObject({ id: text(128, 1).optional(), amount: moneyString });
 
+const planningBody = z.strictObject({
+  target: moneyString,
+  current: moneyString.optional().openapi({ description: 'Already saved (default 0)' }),
+  currency: text(3, 3)
+    .optional()
+    .openapi({ description: "Needed without an access token; with one, the user's currency is used" }),
+  startDate: dateString.optional().openapi({
+    description: "The plan's first day (default today in the user's time zone, UTC without a token)",
+  }),
+});
+export const timelineBody = planningBody.extend({ monthly: moneyString });
+export const reversePlanBody = planningBody.extend({ targetDate: dateString });
+
+const feasibility = z.enum(['comfortable', 'achievable', 'stretch', 'unrealistic', 'unknown']).openapi({
+  description:
+    'The monthly saving against what the user can set aside (income minus average spending): at most half comfortable, 80 % achievable, all of it a stretch, more unrealistic; unknown without a token',
+});
+const capacityOut = z.object({
+  monthly: moneyOut,
+  basis: z.enum(['history', 'rule-50-30-20']),
+  months: z.number().int(),
+});
+const planningOut = z.object({ currency: z.string(), start: z.string(), capacity: capacityOut.optional() });
+const planningErrors = [
+  'invalid-money',
+  'invalid-date',
+  'invalid-goal-plan',
+  'unsupported-currency',
+  'currency-mismatch',
+  'user-not-found',
+  'user-erased',
+] as const;
+
 export const goalOut = z.object({
   id: z.string(),
   name: z.string(),
@@ -61,6 +94,60 @@ const goalErrors = ['invalid-money', 'invalid-goal', 'invalid-date', 'goal-close
 
 export const goalDocs = (docs: ApiDocs) =>
   docs.add(
+    {
+      method: 'post',
+      path: '/api/goals/calculate-timeline',
+      summary:
+        "Months needed to reach a target saving a monthly amount, the date, each milestone's date and how feasible it is (a Bearer token, optional, uses the user's own income, spending and time zone)",
+      body: timelineBody,
+      errors: [...planningErrors],
+      responses: {
+        200: planningOut.extend({
+          monthsNeeded: z.number().int(),
+          targetDate: z.string(),
+          milestones: z.array(
+            z.object({
+              percent: z.number().int(),
+              amount: moneyOut,
+              month: z.number().int(),
+              date: z.string(),
+            }),
+          ),
+          feasibility,
+        }),
+      },
+    },
+    {
+      method: 'post',
+      path: '/api/goals/reverse-plan',
+      summary:
+        "The least monthly saving that reaches a target by a date, and alternatives (later dates, saving at capacity); a Bearer token, optional, uses the user's own numbers",
+      body: reversePlanBody,
+      errors: [...planningErrors],
+      responses: {
+        200: planningOut.extend({
+          targetDate: z.string(),
+          months: z.number().int(),
+          requiredMonthly: moneyOut,
+          feasibility,
+          scenarios: z.array(
+            z.object({
+              name: z.enum([
+                'as-planned',
+                'three-months-later',
+                'six-months-later',
+                'a-year-later',
+                'at-capacity',
+              ]),
+              months: z.number().int(),
+              monthly: moneyOut,
+              targetDate: z.string(),
+              feasibility,
+            }),
+          ),
+        }),
+      },
+    },
     {
       method: 'get',
       path: '/api/goals',

@@ -1,12 +1,21 @@
 import { Router } from 'express';
 import type { Daybook } from '../../../application/daybook.js';
 import type { GoalView } from '../../../application/goals/goal-view.js';
-import { authOf, requireScope } from '../auth.js';
+import type { Currency } from '../../../domain/shared/money.js';
+import { authOf, claimsOf, requireScope } from '../auth.js';
 import { commandContext } from '../context.js';
 import { idempotency } from '../idempotency.js';
 import { parseBody, parseParams } from '../validate.js';
 import { amount } from '../views.js';
-import { contributeBody, createGoalBody, goalParams, updateGoalBody, withdrawBody } from './goals.docs.js';
+import {
+  contributeBody,
+  createGoalBody,
+  goalParams,
+  reversePlanBody,
+  timelineBody,
+  updateGoalBody,
+  withdrawBody,
+} from './goals.docs.js';
 
 export const goalJson = (g: GoalView) => ({
   id: g.id,
@@ -26,6 +35,16 @@ export const goalJson = (g: GoalView) => ({
   ...(g.abandonedAt ? { abandonedAt: g.abandonedAt } : {}),
 });
 
+const planningBasis = (r: {
+  currency: Currency;
+  start: string;
+  capacity?: { monthly: bigint; basis: string; months: number };
+}) => ({
+  currency: r.currency,
+  start: r.start,
+  ...(r.capacity ? { capacity: { ...r.capacity, monthly: amount(r.capacity.monthly, r.currency) } } : {}),
+});
+
 const withPosition = (position: string | undefined) => (position ? { position } : {});
 
 /** Savings goals: `/api/goals`. */
@@ -33,6 +52,36 @@ export function goalRoutes(daybook: Daybook): Router {
   const router = Router();
   const verify = daybook.verifyAccessToken;
   const idempotent = idempotency(daybook.idempotencyKeys);
+
+  // The planner answers anyone; a valid token adds the user's own numbers.
+  router.post('/calculate-timeline', async (req, res) => {
+    const body = parseBody(timelineBody, req.body);
+    const claims = await claimsOf(req, verify);
+    const r = await daybook.calculateTimeline({ ...body, ...(claims ? { userId: claims.userId } : {}) });
+    const money = (v: bigint) => amount(v, r.currency);
+    res.json({
+      ...planningBasis(r),
+      monthsNeeded: r.timeline.monthsNeeded,
+      targetDate: r.timeline.targetDate,
+      milestones: r.timeline.milestones.map((m) => ({ ...m, amount: money(m.amount) })),
+      feasibility: r.timeline.feasibility,
+    });
+  });
+
+  router.post('/reverse-plan', async (req, res) => {
+    const body = parseBody(reversePlanBody, req.body);
+    const claims = await claimsOf(req, verify);
+    const r = await daybook.reversePlan({ ...body, ...(claims ? { userId: claims.userId } : {}) });
+    const money = (v: bigint) => amount(v, r.currency);
+    res.json({
+      ...planningBasis(r),
+      targetDate: body.targetDate,
+      months: r.plan.months,
+      requiredMonthly: money(r.plan.requiredMonthly),
+      feasibility: r.plan.feasibility,
+      scenarios: r.plan.scenarios.map((s) => ({ ...s, monthly: money(s.monthly) })),
+    });
+  });
 
   router.get('/', requireScope(verify, 'read:goals'), async (req, res) => {
     const goals = await daybook.listGoals(authOf(req).userId);
