@@ -59,6 +59,7 @@ import type { ParkedEventsAdmin } from './ports/parked-events.port.js';
 import type { PasswordHasher } from './ports/password-hasher.port.js';
 import type { PersonalDataScrubber } from './ports/personal-data-scrubber.port.js';
 import type { ProjectionAdmin } from './ports/projection-admin.port.js';
+import type { RecurringDirectory } from './ports/recurring-directory.port.js';
 import type { SubjectKeyStore } from './ports/subject-key-store.port.js';
 import type { AccessClaims, TokenService } from './ports/token-service.port.js';
 import type { TokenStore } from './ports/token-store.port.js';
@@ -71,6 +72,7 @@ import { parseCompleteMoveJob } from './reactions/complete-move.js';
 import { parseGoalContributionJob } from './reactions/goal-contribution.js';
 import { parseRebalanceJob } from './reactions/rebalance-on-overspend.js';
 import { notificationRelay } from './realtime/notifications.js';
+import { createRecurringUseCases } from './recurring/recurring-expenses.js';
 import { type ClientInfo, securityLog } from './security/security-log.js';
 import {
   exportTransactions,
@@ -105,6 +107,8 @@ export interface DaybookPorts {
   readonly analytics: AnalyticsReadModel;
   readonly transactions: TransactionReadModel;
   readonly transactionMonths: TransactionMonths;
+  /** Users with recurring expenses, for the job that records them when due. */
+  readonly recurringDirectory: RecurringDirectory;
   readonly idempotency: IdempotencyStore;
   readonly imports: ImportTaskStore;
   readonly notifier: Notifier;
@@ -148,6 +152,9 @@ function cachedStatesOf(
 /** How often the day-close job looks for users whose local midnight has passed. */
 const DAY_CLOSE_CRON = '*/15 * * * *';
 
+/** How often recurring expenses are recorded when due (each run is idempotent: a period is recorded once). */
+const RECURRING_CRON = '7 * * * *';
+
 /** Every use case, wired to the ports. The interfaces layer sees only this. */
 export function createDaybook(ports: DaybookPorts) {
   const users = trackWrites(
@@ -178,6 +185,7 @@ export function createDaybook(ports: DaybookPorts) {
   const exportQuery = consistent.query([ports.transactions], exportTransactions({ ...ports, users }));
   const completeMove = completeMoveOf({ ...ports, users, budgets });
   const goals = createGoalsUseCases({ ...ports, users, budgets });
+  const recurring = createRecurringUseCases({ ...ports, users, budgets });
   const relay = notificationRelay({
     notifier: ports.notifier,
     clock: ports.clock,
@@ -232,6 +240,7 @@ export function createDaybook(ports: DaybookPorts) {
         ports.jobs.deadLetters('import'),
         ports.jobs.deadLetters('complete-move'),
         ports.jobs.deadLetters('goal-contribution'),
+        ports.jobs.deadLetters('recurring-expenses'),
       ]).then((l) => l.flat()),
     /** The worker role: the redistribution policy's and day close's job handlers. */
     startWorkers: async () => {
@@ -256,6 +265,10 @@ export function createDaybook(ports: DaybookPorts) {
       await ports.jobs.work('goal-contribution', async (payload) => {
         await goals.completeGoalContribution(parseGoalContributionJob(payload));
       });
+      await ports.jobs.work('recurring-expenses', async () => {
+        await recurring.recordDueRecurring();
+      });
+      await ports.jobs.schedule('recurring-expenses', RECURRING_CRON);
     },
     recordExpenses: recordExpenses({ ...ports, users, budgets }),
     trackExpense: trackExpense({ ...ports, users, budgets }),
@@ -315,6 +328,7 @@ export function createDaybook(ports: DaybookPorts) {
     backupInstallation: backupInstallation({ ...ports, store: ports.rawStore }),
     restoreInstallation: restoreInstallation({ ...ports, store: ports.rawStore }),
     ...goals,
+    ...recurring,
   };
 }
 

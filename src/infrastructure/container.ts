@@ -55,6 +55,7 @@ import { migrate } from './postgres/migrate.js';
 import { createPool } from './postgres/resilient-pool.js';
 import { ParkedEvents } from './projections/parked-events.js';
 import { ProjectionRunner } from './projections/projection-runner.js';
+import { PostgresRecurringDirectory } from './reactions/postgres-recurring-directory.js';
 import { PostgresUserDirectory } from './reactions/postgres-user-directory.js';
 import { ReactionRunner } from './reactions/reaction-runner.js';
 import { PostgresAnalyticsReadModel } from './read-models/postgres-analytics-read-model.js';
@@ -315,6 +316,7 @@ export async function buildRuntime(config: Config, logger: Logger): Promise<Runt
           analytics: ctx.get(TOKENS.AnalyticsReadModel),
           transactions: ctx.get(TOKENS.TransactionReadModel),
           transactionMonths: new PostgresTransactionMonths(ctx.get(TOKENS.Pool)),
+          recurringDirectory: new PostgresRecurringDirectory(ctx.get(TOKENS.Pool)),
           idempotency: ctx.get(TOKENS.IdempotencyStore),
           imports: ctx.get(TOKENS.ImportTaskStore),
           notifier: ctx.get(TOKENS.Notifier),

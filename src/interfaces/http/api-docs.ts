@@ -8,6 +8,7 @@ import { engineDocs } from './routes/engine.routes.js';
 import { expenseDocs, taskDocs } from './routes/expense-tasks.docs.js';
 import { goalDocs } from './routes/goals.docs.js';
 import { planDocs } from './routes/plan.routes.js';
+import { recurringDocs } from './routes/recurring.docs.js';
 import { transactionDocs } from './routes/transactions.docs.js';
 import { userDocs } from './routes/users.routes.js';
 
@@ -46,5 +47,6 @@ export function apiDocs(): ApiDocs {
   taskDocs(docs);
   auditDocs(docs);
   goalDocs(docs);
+  recurringDocs(docs);
   return docs;
 }

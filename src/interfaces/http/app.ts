@@ -21,6 +21,7 @@ import { engineRoutes } from './routes/engine.routes.js';
 import { expenseRoutes } from './routes/expense.routes.js';
 import { goalRoutes } from './routes/goals.routes.js';
 import { planRoutes } from './routes/plan.routes.js';
+import { recurringRoutes } from './routes/recurring.routes.js';
 import { taskRoutes } from './routes/tasks.routes.js';
 import { transactionRoutes } from './routes/transactions.routes.js';
 import { userRoutes } from './routes/users.routes.js';
@@ -91,6 +92,7 @@ export function createHttpApp(
   app.use('/api/analytics', analyticsRoutes(daybook));
   app.use('/api/audit', auditRoutes(daybook));
   app.use('/api/goals', goalRoutes(daybook));
+  app.use('/api/expense/recurring', recurringRoutes(daybook));
   app.use((req, _res, next) => {
     next(
       problem(404, 'not-found', 'Not found', {
