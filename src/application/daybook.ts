@@ -31,7 +31,6 @@ import { type ReadConsistency, readYourWrites } from './consistency/read-your-wr
 import { trackWrites } from './consistency/track-writes.js';
 import { budgetMonthCodec } from './events/budget-month.codec.js';
 import { userCodec } from './events/user.codec.js';
-import { createGoalsUseCases } from './goals/goals.js';
 import { checkHealth, checkReadiness, READY_MAX_LAG_EVENTS } from './health.js';
 import {
   getImportTask,
@@ -39,6 +38,7 @@ import {
   parseImportJob,
   runImportTask,
 } from './imports/import-transactions.js';
+import { createPlanningUseCases } from './planning/planning-use-cases.js';
 import type { AnalyticsReadModel } from './ports/analytics-read-model.port.js';
 import type { AuditLog } from './ports/audit-log.port.js';
 import type { BudgetReadModel } from './ports/budget-read-model.port.js';
@@ -69,10 +69,8 @@ import type { UserDirectory } from './ports/user-directory.port.js';
 import type { WritePositions } from './ports/write-positions.port.js';
 import { closeDueDays } from './reactions/close-due-days.js';
 import { parseCompleteMoveJob } from './reactions/complete-move.js';
-import { parseGoalContributionJob } from './reactions/goal-contribution.js';
 import { parseRebalanceJob } from './reactions/rebalance-on-overspend.js';
 import { notificationRelay } from './realtime/notifications.js';
-import { createRecurringUseCases } from './recurring/recurring-expenses.js';
 import { type ClientInfo, securityLog } from './security/security-log.js';
 import {
   exportTransactions,
@@ -184,8 +182,7 @@ export function createDaybook(ports: DaybookPorts) {
   const horizon = logHorizon(ports.rawStore);
   const exportQuery = consistent.query([ports.transactions], exportTransactions({ ...ports, users }));
   const completeMove = completeMoveOf({ ...ports, users, budgets });
-  const goals = createGoalsUseCases({ ...ports, users, budgets });
-  const recurring = createRecurringUseCases({ ...ports, users, budgets });
+  const planning = createPlanningUseCases({ ...ports, users, budgets });
   const relay = notificationRelay({
     notifier: ports.notifier,
     clock: ports.clock,
@@ -262,12 +259,8 @@ export function createDaybook(ports: DaybookPorts) {
       await ports.jobs.work('complete-move', async (payload) => {
         await completeMove(parseCompleteMoveJob(payload));
       });
-      await ports.jobs.work('goal-contribution', async (payload) => {
-        await goals.completeGoalContribution(parseGoalContributionJob(payload));
-      });
-      await ports.jobs.work('recurring-expenses', async () => {
-        await recurring.recordDueRecurring();
-      });
+      await ports.jobs.work('goal-contribution', planning.jobHandlers['goal-contribution']);
+      await ports.jobs.work('recurring-expenses', planning.jobHandlers['recurring-expenses']);
       await ports.jobs.schedule('recurring-expenses', RECURRING_CRON);
     },
     recordExpenses: recordExpenses({ ...ports, users, budgets }),
@@ -327,8 +320,7 @@ export function createDaybook(ports: DaybookPorts) {
     /** Operators (CLI): the whole installation, and its restore into an empty one (hashes cover what is stored). */
     backupInstallation: backupInstallation({ ...ports, store: ports.rawStore }),
     restoreInstallation: restoreInstallation({ ...ports, store: ports.rawStore }),
-    ...goals,
-    ...recurring,
+    ...planning,
   };
 }
 

@@ -724,6 +724,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/budget/recommend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 50/30/20 of the income, adjusted: needs raised to what the last 3 months and recurring expenses cost, savings raised (from wants) to what the goals need by their dates; needs + wants + savings = income */
+        post: operations["postBudgetRecommend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/financial/health-score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A 0-100 score with its components (savings rate 30 %, spending consistency 20 %, emergency fund 25 %, goal progress 25 %), and the same for each of the last 6 months with activity */
+        get: operations["getFinancialHealthScore"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -9771,6 +9805,358 @@ export interface operations {
                         code?: "month-full";
                         /** @constant */
                         status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postBudgetRecommend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Default the user's current month */
+                    month?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        currency: string;
+                        /** @example 12.50 */
+                        income: string;
+                        /** @example 12.50 */
+                        needs: string;
+                        /** @example 12.50 */
+                        wants: string;
+                        /** @example 12.50 */
+                        savings: string;
+                        needed: {
+                            /** @example 12.50 */
+                            goals: string;
+                            /** @example 12.50 */
+                            recurring: string;
+                        };
+                        historyMonths: number;
+                        adjustments: ("needs-from-history" | "savings-for-goals" | "goals-exceed-income")[];
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-month` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request" | "/problems/invalid-month";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request" | "invalid-month";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getFinancialHealthScore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currency: string;
+                        current?: {
+                            month: string;
+                            score: number;
+                            components: {
+                                /** @enum {string} */
+                                name: "savings-rate" | "spending-consistency" | "emergency-fund" | "goal-progress";
+                                score: number;
+                                weight: number;
+                            }[];
+                        };
+                        history: {
+                            month: string;
+                            score: number;
+                            components: {
+                                /** @enum {string} */
+                                name: "savings-rate" | "spending-consistency" | "emergency-fund" | "goal-progress";
+                                score: number;
+                                weight: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
                     };
                 };
             };

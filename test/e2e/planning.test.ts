@@ -82,3 +82,47 @@ describe('recurring expenses over HTTP', () => {
     ]);
   });
 });
+
+describe('budget optimizer and health score over HTTP', () => {
+  it('recommends more savings for a goal with a date, and scores the month with its components', async () => {
+    const { token } = await registerUser(api);
+    const plain = await api('POST', '/api/budget/recommend', { token, body: {} });
+    expect(plain.status).toBe(200);
+    expect(plain.body).toMatchObject({
+      income: '3000.00',
+      needs: '1500.00',
+      wants: '900.00',
+      savings: '600.00',
+    });
+
+    // About a year away: (12000.00 - 100.00) / 12 months = 991.67 a month, more than 20 % of the income.
+    const inAYear = `${Number(today().slice(0, 4)) + 1}${today().slice(4, 8)}28`;
+    const goal = await api('POST', '/api/goals', {
+      token,
+      body: { name: 'House', target: '12000.00', targetDate: inAYear },
+    });
+    await api('POST', `/api/goals/${goal.body.id}/contribute`, { token, body: { amount: '100.00' } });
+    const adjusted = await api('POST', '/api/budget/recommend', { token, body: {} });
+    expect(adjusted.body.adjustments).toContain('savings-for-goals');
+    expect(adjusted.body.needed.goals).toBe(today().slice(8) > '28' ? '1081.82' : '991.67');
+    expect(adjusted.body.savings).toBe(adjusted.body.needed.goals);
+    const sum = ['needs', 'wants', 'savings'].reduce(
+      (s, k) => s + Math.round(Number(adjusted.body[k]) * 100),
+      0,
+    );
+    expect(sum).toBe(300000);
+
+    const health = await api('GET', '/api/financial/health-score', { token });
+    expect(health.status).toBe(200);
+    expect(health.body.current.month).toBe(today().slice(0, 7));
+    expect(health.body.current.components.map((c: { name: string }) => c.name)).toEqual([
+      'savings-rate',
+      'spending-consistency',
+      'emergency-fund',
+      'goal-progress',
+    ]);
+    expect(health.body.current.score).toBeGreaterThanOrEqual(0);
+    expect(health.body.current.score).toBeLessThanOrEqual(100);
+    expect(health.body.history[0]).toEqual(health.body.current);
+  });
+});

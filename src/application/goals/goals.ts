@@ -1,5 +1,5 @@
 import { budgetMonthDecider, budgetMonthStream } from '../../domain/budget-month/budget-month.js';
-import { goalDecider } from '../../domain/goal/goal.js';
+import { type Goal, goalDecider } from '../../domain/goal/goal.js';
 import type { GoalCommand } from '../../domain/goal/goal-commands.js';
 import type { GoalEvent } from '../../domain/goal/goal-events.js';
 import { goalIndexDecider } from '../../domain/goal/goal-index.js';
@@ -219,12 +219,12 @@ export function createGoalsUseCases(ports: GoalDeps) {
   };
 
   /** Folds each listed goal's stream: always as of the user's last write. */
-  const listGoals = async (userId: string): Promise<GoalView[]> => {
+  const goalStates = async (userId: string): Promise<Goal[]> => {
     await requireUser(ports.users, userId);
     const { state } = await index.load(goalIndexStream(userId));
     const loaded = await Promise.all(state.goalIds.map((id) => goals.load(goalStream(id))));
     return loaded.flatMap(({ state: goal }) =>
-      goal.status !== 'none' && goal.userId === userId ? [goalView(goal)] : [],
+      goal.status !== 'none' && goal.userId === userId ? [goal] : [],
     );
   };
 
@@ -251,7 +251,8 @@ export function createGoalsUseCases(ports: GoalDeps) {
     updateGoal,
     contribute,
     withdrawFromGoal: withdraw,
-    listGoals,
+    listGoals: async (userId: string): Promise<GoalView[]> => (await goalStates(userId)).map(goalView),
+    goalStates,
     getGoal: async (userId: string, goalId: string) => goalView(await loadOwn(userId, goalId)),
     completeGoalContribution: completeContribution,
     ...goalPlanning(ports),

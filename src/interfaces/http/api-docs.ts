@@ -6,6 +6,7 @@ import { authDocs } from './routes/auth.routes.js';
 import { budgetDocs } from './routes/budget.routes.js';
 import { engineDocs } from './routes/engine.routes.js';
 import { expenseDocs, taskDocs } from './routes/expense-tasks.docs.js';
+import { financialDocs } from './routes/financial.docs.js';
 import { goalDocs } from './routes/goals.docs.js';
 import { planDocs } from './routes/plan.routes.js';
 import { recurringDocs } from './routes/recurring.docs.js';
@@ -48,5 +49,6 @@ export function apiDocs(): ApiDocs {
   auditDocs(docs);
   goalDocs(docs);
   recurringDocs(docs);
+  financialDocs(docs);
   return docs;
 }

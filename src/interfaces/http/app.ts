@@ -19,6 +19,7 @@ import { authRoutes } from './routes/auth.routes.js';
 import { budgetRoutes } from './routes/budget.routes.js';
 import { engineRoutes } from './routes/engine.routes.js';
 import { expenseRoutes } from './routes/expense.routes.js';
+import { financialRoutes } from './routes/financial.routes.js';
 import { goalRoutes } from './routes/goals.routes.js';
 import { planRoutes } from './routes/plan.routes.js';
 import { recurringRoutes } from './routes/recurring.routes.js';
@@ -93,6 +94,7 @@ export function createHttpApp(
   app.use('/api/audit', auditRoutes(daybook));
   app.use('/api/goals', goalRoutes(daybook));
   app.use('/api/expense/recurring', recurringRoutes(daybook));
+  app.use('/api', financialRoutes(daybook));
   app.use((req, _res, next) => {
     next(
       problem(404, 'not-found', 'Not found', {

@@ -68,6 +68,7 @@ const TAGS: Readonly<Record<string, string>> = {
   analytics: 'Spending dashboard and trends',
   audit: 'The event history, its hash chains and the security log',
   goals: 'Savings goals, contributions from a month, and the goal planner',
+  financial: 'The financial health score',
 };
 
 /** `get /api/transactions/:id` → `getTransactionsById`: stable, derived from what the route is. */
