@@ -126,3 +126,46 @@ describe('budget optimizer and health score over HTTP', () => {
     expect(health.body.history[0]).toEqual(health.body.current);
   });
 });
+
+describe('habits and mood over HTTP', () => {
+  it('checks a habit in once a day and counts its streak', async () => {
+    const { token } = await registerUser(api);
+    const habit = await api('POST', '/api/habits', { token, body: { name: 'No takeaway' } });
+    expect(habit.status).toBe(201);
+    const first = await api('POST', `/api/habits/${habit.body.id}/check-in`, { token, body: {} });
+    const again = await api('POST', `/api/habits/${habit.body.id}/check-in`, { token, body: {} });
+    expect(first.body).toMatchObject({ checkIns: 1, checkedInToday: true, streak: 1 });
+    expect(again.body.checkIns).toBe(1);
+    expect((await api('GET', '/api/habits', { token })).body.habits).toHaveLength(1);
+    const missing = await api('POST', `/api/habits/${randomUUID()}/check-in`, { token, body: {} });
+    expect(missing.status).toBe(404);
+  });
+
+  it('claims nothing on too little data, and finds a relation on enough days', async () => {
+    const { token } = await registerUser(api);
+    const daysAgo = (n: number) => {
+      const d = new Date(`${today()}T00:00:00Z`);
+      d.setUTCDate(d.getUTCDate() - n);
+      return d.toISOString().slice(0, 10);
+    };
+    for (let i = 1; i <= 14; i++) {
+      const mood = (i % 5) + 1;
+      expect((await api('POST', '/api/mood', { token, body: { mood, date: daysAgo(i) } })).status).toBe(201);
+      await api('POST', '/api/transactions', {
+        token,
+        body: { amount: `${mood * 10}.00`, category: 'fun', date: daysAgo(i) },
+      });
+      if (i === 3) {
+        const early = await api('GET', '/api/mood/analysis', { token });
+        expect(early.body).toEqual(expect.objectContaining({ sampleSize: 3, finding: 'not-enough-data' }));
+        expect(early.body.correlation).toBeUndefined();
+      }
+    }
+    const analysis = await api('GET', '/api/mood/analysis', { token });
+    expect(analysis.body).toMatchObject({
+      sampleSize: 14,
+      correlation: 1,
+      finding: 'spends-more-in-better-moods',
+    });
+  });
+});

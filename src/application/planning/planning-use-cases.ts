@@ -2,6 +2,7 @@ import type { GoalDeps } from '../goals/goal-deps.js';
 import { createGoalsUseCases } from '../goals/goals.js';
 import { parseGoalContributionJob } from '../reactions/goal-contribution.js';
 import { createRecurringUseCases, type RecurringDeps } from '../recurring/recurring-expenses.js';
+import { createWellbeingUseCases } from '../wellbeing/wellbeing.js';
 import { financialPlanning } from './financial-planning.js';
 
 /**
@@ -20,6 +21,7 @@ export function createPlanningUseCases(ports: GoalDeps & RecurringDeps) {
     ...goals,
     ...recurring,
     ...planning,
+    ...createWellbeingUseCases(ports),
     /** Queue → handler, for the worker role. */
     jobHandlers: {
       'goal-contribution': (payload) => goals.completeGoalContribution(parseGoalContributionJob(payload)),

@@ -12,6 +12,7 @@ import { planDocs } from './routes/plan.routes.js';
 import { recurringDocs } from './routes/recurring.docs.js';
 import { transactionDocs } from './routes/transactions.docs.js';
 import { userDocs } from './routes/users.routes.js';
+import { wellbeingDocs } from './routes/wellbeing.docs.js';
 
 /** The whole API's OpenAPI description, assembled from the schemas each route module parses with. */
 export function apiDocs(): ApiDocs {
@@ -50,5 +51,6 @@ export function apiDocs(): ApiDocs {
   goalDocs(docs);
   recurringDocs(docs);
   financialDocs(docs);
+  wellbeingDocs(docs);
   return docs;
 }

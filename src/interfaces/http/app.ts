@@ -26,6 +26,7 @@ import { recurringRoutes } from './routes/recurring.routes.js';
 import { taskRoutes } from './routes/tasks.routes.js';
 import { transactionRoutes } from './routes/transactions.routes.js';
 import { userRoutes } from './routes/users.routes.js';
+import { wellbeingRoutes } from './routes/wellbeing.routes.js';
 
 export interface HttpOptions {
   readonly logger: Logger;
@@ -95,6 +96,7 @@ export function createHttpApp(
   app.use('/api/goals', goalRoutes(daybook));
   app.use('/api/expense/recurring', recurringRoutes(daybook));
   app.use('/api', financialRoutes(daybook));
+  app.use('/api', wellbeingRoutes(daybook));
   app.use((req, _res, next) => {
     next(
       problem(404, 'not-found', 'Not found', {

@@ -69,6 +69,8 @@ const TAGS: Readonly<Record<string, string>> = {
   audit: 'The event history, its hash chains and the security log',
   goals: 'Savings goals, contributions from a month, and the goal planner',
   financial: 'The financial health score',
+  habits: 'Habits and check-ins',
+  mood: 'Mood and how it relates to spending',
 };
 
 /** `get /api/transactions/:id` → `getTransactionsById`: stable, derived from what the route is. */
