@@ -8816,7 +8816,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem: `/problems/idempotency-key-reused`, `/problems/invalid-goal`, `/problems/invalid-amount`, `/problems/too-many-categories`, `/problems/currency-mismatch`, `/problems/month-full` */
+            /** @description Problem: `/problems/idempotency-key-reused`, `/problems/invalid-goal`, `/problems/invalid-amount`, `/problems/invalid-expense`, `/problems/too-many-categories`, `/problems/currency-mismatch`, `/problems/month-full` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8824,9 +8824,9 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        type?: "/problems/idempotency-key-reused" | "/problems/invalid-goal" | "/problems/invalid-amount" | "/problems/too-many-categories" | "/problems/currency-mismatch" | "/problems/month-full";
+                        type?: "/problems/idempotency-key-reused" | "/problems/invalid-goal" | "/problems/invalid-amount" | "/problems/invalid-expense" | "/problems/too-many-categories" | "/problems/currency-mismatch" | "/problems/month-full";
                         /** @enum {string} */
-                        code?: "idempotency-key-reused" | "invalid-goal" | "invalid-amount" | "too-many-categories" | "currency-mismatch" | "month-full";
+                        code?: "idempotency-key-reused" | "invalid-goal" | "invalid-amount" | "invalid-expense" | "too-many-categories" | "currency-mismatch" | "month-full";
                         /** @constant */
                         status?: 422;
                     };
@@ -9435,7 +9435,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Problem: `/problems/idempotency-key-reused`, `/problems/month-full`, `/problems/invalid-recurring`, `/problems/too-many-categories`, `/problems/currency-mismatch` */
+            /** @description Problem: `/problems/idempotency-key-reused`, `/problems/month-full`, `/problems/invalid-recurring`, `/problems/too-many-categories`, `/problems/currency-mismatch`, `/problems/invalid-expense`, `/problems/invalid-amount` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9443,9 +9443,9 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        type?: "/problems/idempotency-key-reused" | "/problems/month-full" | "/problems/invalid-recurring" | "/problems/too-many-categories" | "/problems/currency-mismatch";
+                        type?: "/problems/idempotency-key-reused" | "/problems/month-full" | "/problems/invalid-recurring" | "/problems/too-many-categories" | "/problems/currency-mismatch" | "/problems/invalid-expense" | "/problems/invalid-amount";
                         /** @enum {string} */
-                        code?: "idempotency-key-reused" | "month-full" | "invalid-recurring" | "too-many-categories" | "currency-mismatch";
+                        code?: "idempotency-key-reused" | "month-full" | "invalid-recurring" | "too-many-categories" | "currency-mismatch" | "invalid-expense" | "invalid-amount";
                         /** @constant */
                         status?: 422;
                     };

@@ -190,6 +190,7 @@ export const goalDocs = (docs: ApiDocs) =>
         'invalid-amount',
         'invalid-category',
         'contribution-id-conflict',
+        'invalid-expense',
         'transaction-id-conflict',
         'transaction-in-other-month',
         'too-many-categories',

@@ -75,7 +75,13 @@ export const recurringDocs = (docs: ApiDocs) =>
       scope: 'write:transactions',
       headers: z.object({ 'idempotency-key': z.string().min(1).max(255).optional() }),
       body: addRecurringBody,
-      errors: [...recurringErrors, 'too-many-categories', 'currency-mismatch'],
+      errors: [
+        ...recurringErrors,
+        'too-many-categories',
+        'currency-mismatch',
+        'invalid-expense',
+        'invalid-amount',
+      ],
       responses: {
         201: recurringOut.extend({
           recorded: z.array(z.object({ transactionId: z.string(), date: z.string() })),
