@@ -31,6 +31,9 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   ExpenseAmended: ['merchant', 'note'],
   ExpenseVoided: ['reason', 'movedMerchant', 'movedNote'],
   AllocationAdjusted: ['reason'],
+  RecurringExpenseAdded: ['name'],
+  RecurringExpenseChanged: ['name'],
+  HabitCreated: ['name'],
 };
 
 /** An event read by `readAllSettled`: decrypted, or as stored with the reason it cannot be read. */
@@ -46,8 +49,12 @@ const ENVELOPE = 'enc:v1:';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-/** Streams that belong to one user: `user-<userId>` and `budget-<userId>-<YYYY-MM>`. */
-const SUBJECT_STREAMS = [new RegExp(`^user-(${UUID})$`), new RegExp(`^budget-(${UUID})-\\d{4}-\\d{2}$`)];
+/** Streams that belong to one user: `user-`, `budget-<userId>-<YYYY-MM>`, `recurring-` and `habits-<userId>`. */
+const SUBJECT_STREAMS = [
+  new RegExp(`^user-(${UUID})$`),
+  new RegExp(`^budget-(${UUID})-\\d{4}-\\d{2}$`),
+  new RegExp(`^(?:recurring|habits)-(${UUID})$`),
+];
 
 /** The user whose personal data a stream holds; undefined for streams that belong to no user. */
 export function dataSubjectOf(stream: string): string | undefined {
