@@ -41,6 +41,7 @@ import {
   runImportTask,
 } from './imports/import-transactions.js';
 import { createInsightsUseCases } from './insights/insights-use-cases.js';
+import { createPlanningUseCases } from './planning/planning-use-cases.js';
 import type { AnalyticsReadModel } from './ports/analytics-read-model.port.js';
 import type { AuditLog } from './ports/audit-log.port.js';
 import type { BudgetReadModel } from './ports/budget-read-model.port.js';
@@ -62,6 +63,7 @@ import type { ParkedEventsAdmin } from './ports/parked-events.port.js';
 import type { PasswordHasher } from './ports/password-hasher.port.js';
 import type { PersonalDataScrubber } from './ports/personal-data-scrubber.port.js';
 import type { ProjectionAdmin } from './ports/projection-admin.port.js';
+import type { RecurringDirectory } from './ports/recurring-directory.port.js';
 import type { SubjectKeyStore } from './ports/subject-key-store.port.js';
 import type { AccessClaims, TokenService } from './ports/token-service.port.js';
 import type { TokenStore } from './ports/token-store.port.js';
@@ -111,6 +113,8 @@ export interface DaybookPorts {
   readonly analytics: AnalyticsReadModel;
   readonly transactions: TransactionReadModel;
   readonly transactionMonths: TransactionMonths;
+  /** Users with recurring expenses, for the job that records them when due. */
+  readonly recurringDirectory: RecurringDirectory;
   readonly idempotency: IdempotencyStore;
   readonly imports: ImportTaskStore;
   readonly notifier: Notifier;
@@ -160,6 +164,9 @@ function cachedStatesOf(
 /** How often the day-close job looks for users whose local midnight has passed. */
 const DAY_CLOSE_CRON = '*/15 * * * *';
 
+/** How often recurring expenses are recorded when due (each run is idempotent: a period is recorded once). */
+const RECURRING_CRON = '7 * * * *';
+
 /** Every use case, wired to the ports. The interfaces layer sees only this. */
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: the wiring of every use case to its ports, one line each: a list, not logic
 export function createDaybook(ports: DaybookPorts) {
@@ -189,6 +196,7 @@ export function createDaybook(ports: DaybookPorts) {
   const horizon = logHorizon(ports.rawStore);
   const exportQuery = consistent.query([ports.transactions], exportTransactions({ ...ports, users }));
   const completeMove = completeMoveOf({ ...ports, users, budgets });
+  const planning = createPlanningUseCases({ ...ports, users, budgets });
   const relay = notificationRelay({
     notifier: ports.notifier,
     clock: ports.clock,
@@ -257,6 +265,8 @@ export function createDaybook(ports: DaybookPorts) {
         ports.jobs.deadLetters('complete-move'),
         ports.jobs.deadLetters('receipt-ocr'),
         ports.jobs.deadLetters('notify'),
+        ports.jobs.deadLetters('goal-contribution'),
+        ports.jobs.deadLetters('recurring-expenses'),
       ]).then((l) => l.flat()),
     /** The worker role: the redistribution policy's and day close's job handlers. */
     startWorkers: async () => {
@@ -279,6 +289,9 @@ export function createDaybook(ports: DaybookPorts) {
         await completeMove(parseCompleteMoveJob(payload));
       });
       await startReceiptAndNotificationWorkers();
+      await ports.jobs.work('goal-contribution', planning.jobHandlers['goal-contribution']);
+      await ports.jobs.work('recurring-expenses', planning.jobHandlers['recurring-expenses']);
+      await ports.jobs.schedule('recurring-expenses', RECURRING_CRON);
     },
     recordExpenses: recordExpenses({ ...ports, users, budgets, categorizer }),
     trackExpense: trackExpense({ ...ports, users, budgets, categorizer }),
@@ -339,6 +352,7 @@ export function createDaybook(ports: DaybookPorts) {
     /** Operators (CLI): the whole installation, and its restore into an empty one (hashes cover what is stored). */
     backupInstallation: backupInstallation({ ...ports, store: ports.rawStore }),
     restoreInstallation: restoreInstallation({ ...ports, store: ports.rawStore }),
+    ...planning,
   };
 }
 

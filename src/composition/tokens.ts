@@ -26,6 +26,7 @@ export const TOKENS = {
   AnalyticsReadModel: Symbol.for('AnalyticsReadModel'),
   TransactionReadModel: Symbol.for('TransactionReadModel'),
   TransactionMonths: Symbol.for('TransactionMonths'),
+  RecurringDirectory: Symbol.for('RecurringDirectory'),
   PersonalDataScrubbers: Symbol.for('PersonalDataScrubbers'),
   IdempotencyStore: Symbol.for('IdempotencyStore'),
   ImportTaskStore: Symbol.for('ImportTaskStore'),

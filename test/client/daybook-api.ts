@@ -895,6 +895,248 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/goals/calculate-timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Months needed to reach a target saving a monthly amount, the date, each milestone's date and how feasible it is (a Bearer token, optional, uses the user's own income, spending and time zone) */
+        post: operations["postGoalsCalculateTimeline"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/goals/reverse-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The least monthly saving that reaches a target by a date, and alternatives (later dates, saving at capacity); a Bearer token, optional, uses the user's own numbers */
+        post: operations["postGoalsReversePlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/goals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's savings goals with their progress (always as of the user's last write) */
+        get: operations["getGoals"];
+        put?: never;
+        /** Create a savings goal */
+        post: operations["postGoals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/goals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a goal's name, target or target date, or abandon it */
+        put: operations["putGoalsById"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/goals/{id}/contribute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set money aside for a goal: recorded in the goal and, as an expense (source `goal`), in the day and category it comes out of */
+        post: operations["postGoalsByIdContribute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/goals/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take money back out of a goal's savings (at most what it holds) */
+        post: operations["postGoalsByIdWithdraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/expense/recurring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's recurring expenses, and likely subscriptions their history suggests adding (a merchant paid 3+ times at a steady weekly or monthly interval and amount) */
+        get: operations["getExpenseRecurring"];
+        put?: never;
+        /** Add a recurring expense; what is due today is recorded at once (source `recurring`), later ones by an hourly job, each period once */
+        post: operations["postExpenseRecurring"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/expense/recurring/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a recurring expense's terms (from its next occurrence on) */
+        put: operations["putExpenseRecurringById"];
+        post?: never;
+        /** Stop a recurring expense (what it recorded stays) */
+        delete: operations["deleteExpenseRecurringById"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/budget/recommend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 50/30/20 of the income, adjusted: needs raised to what the last 3 months and recurring expenses cost, savings raised (from wants) to what the goals need by their dates; needs + wants + savings = income */
+        post: operations["postBudgetRecommend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/financial/health-score": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A 0-100 score with its components (savings rate 30 %, spending consistency 20 %, emergency fund 25 %, goal progress 25 %), and the same for each of the last 6 months with activity */
+        get: operations["getFinancialHealthScore"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/habits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The user's habits with check-ins and current streak */
+        get: operations["getHabits"];
+        put?: never;
+        /** Create a habit (the same id and name again change nothing) */
+        post: operations["postHabits"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/habits/{id}/check-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check a habit in for a day (once a day; again changes nothing) */
+        post: operations["postHabitsByIdCheckIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mood": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the day's mood */
+        post: operations["postMood"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mood/analysis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mood against that day's spending over the last 90 days: the sample size always, Pearson's r and a finding only from 14 days on (|r| under 0.3 is no clear relation) */
+        get: operations["getMoodAnalysis"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -11871,6 +12113,3561 @@ export interface operations {
                         code?: "validation-failed" | "invalid-position" | "invalid-consistency";
                         /** @constant */
                         status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postGoalsCalculateTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    target: string;
+                    /** @description Already saved (default 0) */
+                    current?: string;
+                    /** @description Needed without an access token; with one, the user's currency is used */
+                    currency?: string;
+                    /** @description The plan's first day (default today in the user's time zone, UTC without a token) */
+                    startDate?: string;
+                    monthly: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currency: string;
+                        start: string;
+                        capacity?: {
+                            /** @example 12.50 */
+                            monthly: string;
+                            /** @enum {string} */
+                            basis: "history" | "rule-50-30-20";
+                            months: number;
+                        };
+                        monthsNeeded: number;
+                        targetDate: string;
+                        milestones: {
+                            percent: number;
+                            /** @example 12.50 */
+                            amount: string;
+                            month: number;
+                            date: string;
+                        }[];
+                        /**
+                         * @description The monthly saving against what the user can set aside (income minus average spending): at most half comfortable, 80 % achievable, all of it a stretch, more unrealistic; unknown without a token
+                         * @enum {string}
+                         */
+                        feasibility: "comfortable" | "achievable" | "stretch" | "unrealistic" | "unknown";
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-money`, `/problems/invalid-date`, `/problems/unsupported-currency` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request" | "/problems/invalid-money" | "/problems/invalid-date" | "/problems/unsupported-currency";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request" | "invalid-money" | "invalid-date" | "unsupported-currency";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/invalid-goal-plan`, `/problems/currency-mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/invalid-goal-plan" | "/problems/currency-mismatch";
+                        /** @enum {string} */
+                        code?: "invalid-goal-plan" | "currency-mismatch";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postGoalsReversePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    target: string;
+                    /** @description Already saved (default 0) */
+                    current?: string;
+                    /** @description Needed without an access token; with one, the user's currency is used */
+                    currency?: string;
+                    /** @description The plan's first day (default today in the user's time zone, UTC without a token) */
+                    startDate?: string;
+                    targetDate: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currency: string;
+                        start: string;
+                        capacity?: {
+                            /** @example 12.50 */
+                            monthly: string;
+                            /** @enum {string} */
+                            basis: "history" | "rule-50-30-20";
+                            months: number;
+                        };
+                        targetDate: string;
+                        months: number;
+                        /** @example 12.50 */
+                        requiredMonthly: string;
+                        /**
+                         * @description The monthly saving against what the user can set aside (income minus average spending): at most half comfortable, 80 % achievable, all of it a stretch, more unrealistic; unknown without a token
+                         * @enum {string}
+                         */
+                        feasibility: "comfortable" | "achievable" | "stretch" | "unrealistic" | "unknown";
+                        scenarios: {
+                            /** @enum {string} */
+                            name: "as-planned" | "three-months-later" | "six-months-later" | "a-year-later" | "at-capacity";
+                            months: number;
+                            /** @example 12.50 */
+                            monthly: string;
+                            targetDate: string;
+                            /**
+                             * @description The monthly saving against what the user can set aside (income minus average spending): at most half comfortable, 80 % achievable, all of it a stretch, more unrealistic; unknown without a token
+                             * @enum {string}
+                             */
+                            feasibility: "comfortable" | "achievable" | "stretch" | "unrealistic" | "unknown";
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-money`, `/problems/invalid-date`, `/problems/unsupported-currency` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request" | "/problems/invalid-money" | "/problems/invalid-date" | "/problems/unsupported-currency";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request" | "invalid-money" | "invalid-date" | "unsupported-currency";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/invalid-goal-plan`, `/problems/currency-mismatch` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/invalid-goal-plan" | "/problems/currency-mismatch";
+                        /** @enum {string} */
+                        code?: "invalid-goal-plan" | "currency-mismatch";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getGoals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        goals: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "active" | "achieved" | "abandoned";
+                            currency: string;
+                            /** @example 12.50 */
+                            target: string;
+                            /** @example 12.50 */
+                            saved: string;
+                            /** @example 12.50 */
+                            contributed: string;
+                            /** @example 12.50 */
+                            withdrawn: string;
+                            /** @example 12.50 */
+                            remaining: string;
+                            progress: number;
+                            targetDate?: string;
+                            milestones: {
+                                percent: number;
+                                reachedAt: string;
+                            }[];
+                            createdAt: string;
+                            achievedAt?: string;
+                            abandonedAt?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postGoals: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Client-chosen id: the same id and terms again change nothing
+                     */
+                    id?: string;
+                    name: string;
+                    target: string;
+                    targetDate?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "active" | "achieved" | "abandoned";
+                        currency: string;
+                        /** @example 12.50 */
+                        target: string;
+                        /** @example 12.50 */
+                        saved: string;
+                        /** @example 12.50 */
+                        contributed: string;
+                        /** @example 12.50 */
+                        withdrawn: string;
+                        /** @example 12.50 */
+                        remaining: string;
+                        progress: number;
+                        targetDate?: string;
+                        milestones: {
+                            percent: number;
+                            reachedAt: string;
+                        }[];
+                        createdAt: string;
+                        achievedAt?: string;
+                        abandonedAt?: string;
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-idempotency-key`, `/problems/invalid-money`, `/problems/invalid-date` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request" | "/problems/invalid-idempotency-key" | "/problems/invalid-money" | "/problems/invalid-date";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request" | "invalid-idempotency-key" | "invalid-money" | "invalid-date";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/idempotency-key-in-flight`, `/problems/version-conflict`, `/problems/goal-closed`, `/problems/goal-id-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/idempotency-key-in-flight" | "/problems/version-conflict" | "/problems/goal-closed" | "/problems/goal-id-conflict";
+                        /** @enum {string} */
+                        code?: "idempotency-key-in-flight" | "version-conflict" | "goal-closed" | "goal-id-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/idempotency-key-reused`, `/problems/invalid-goal` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/idempotency-key-reused" | "/problems/invalid-goal";
+                        /** @enum {string} */
+                        code?: "idempotency-key-reused" | "invalid-goal";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    putGoalsById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    target?: string;
+                    targetDate?: string | null;
+                    /**
+                     * @description Abandon the goal (its savings stay)
+                     * @enum {string}
+                     */
+                    status?: "abandoned";
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "active" | "achieved" | "abandoned";
+                        currency: string;
+                        /** @example 12.50 */
+                        target: string;
+                        /** @example 12.50 */
+                        saved: string;
+                        /** @example 12.50 */
+                        contributed: string;
+                        /** @example 12.50 */
+                        withdrawn: string;
+                        /** @example 12.50 */
+                        remaining: string;
+                        progress: number;
+                        targetDate?: string;
+                        milestones: {
+                            percent: number;
+                            reachedAt: string;
+                        }[];
+                        createdAt: string;
+                        achievedAt?: string;
+                        abandonedAt?: string;
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/bad-request`, `/problems/malformed-json`, `/problems/invalid-money`, `/problems/invalid-date` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/bad-request" | "/problems/malformed-json" | "/problems/invalid-money" | "/problems/invalid-date";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "bad-request" | "malformed-json" | "invalid-money" | "invalid-date";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found`, `/problems/goal-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found" | "/problems/goal-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found" | "goal-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict`, `/problems/goal-closed` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict" | "/problems/goal-closed";
+                        /** @enum {string} */
+                        code?: "version-conflict" | "goal-closed";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/invalid-goal` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/invalid-goal";
+                        /** @enum {string} */
+                        code?: "invalid-goal";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postGoalsByIdContribute: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Client-chosen contribution id: the same id and fields again record nothing */
+                    id?: string;
+                    amount: string;
+                    /** @description The day it comes out of; default today (user's time zone) */
+                    date?: string;
+                    /** @description The category it comes out of; default `savings` */
+                    category?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        goal: {
+                            id: string;
+                            name: string;
+                            /** @enum {string} */
+                            status: "active" | "achieved" | "abandoned";
+                            currency: string;
+                            /** @example 12.50 */
+                            target: string;
+                            /** @example 12.50 */
+                            saved: string;
+                            /** @example 12.50 */
+                            contributed: string;
+                            /** @example 12.50 */
+                            withdrawn: string;
+                            /** @example 12.50 */
+                            remaining: string;
+                            progress: number;
+                            targetDate?: string;
+                            milestones: {
+                                percent: number;
+                                reachedAt: string;
+                            }[];
+                            createdAt: string;
+                            achievedAt?: string;
+                            abandonedAt?: string;
+                        };
+                        contribution: {
+                            id: string;
+                            transactionId: string;
+                            /** @example 12.50 */
+                            amount: string;
+                            date: string;
+                            category: string;
+                            /** @example 12.50 */
+                            overspentBy?: string;
+                        };
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/bad-request`, `/problems/malformed-json`, `/problems/invalid-idempotency-key`, `/problems/invalid-money`, `/problems/invalid-date`, `/problems/invalid-category` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/bad-request" | "/problems/malformed-json" | "/problems/invalid-idempotency-key" | "/problems/invalid-money" | "/problems/invalid-date" | "/problems/invalid-category";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "bad-request" | "malformed-json" | "invalid-idempotency-key" | "invalid-money" | "invalid-date" | "invalid-category";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found`, `/problems/goal-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found" | "/problems/goal-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found" | "goal-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/idempotency-key-in-flight`, `/problems/version-conflict`, `/problems/goal-closed`, `/problems/contribution-id-conflict`, `/problems/transaction-id-conflict`, `/problems/transaction-in-other-month` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/idempotency-key-in-flight" | "/problems/version-conflict" | "/problems/goal-closed" | "/problems/contribution-id-conflict" | "/problems/transaction-id-conflict" | "/problems/transaction-in-other-month";
+                        /** @enum {string} */
+                        code?: "idempotency-key-in-flight" | "version-conflict" | "goal-closed" | "contribution-id-conflict" | "transaction-id-conflict" | "transaction-in-other-month";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/idempotency-key-reused`, `/problems/invalid-goal`, `/problems/invalid-amount`, `/problems/invalid-expense`, `/problems/too-many-categories`, `/problems/currency-mismatch`, `/problems/month-full` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/idempotency-key-reused" | "/problems/invalid-goal" | "/problems/invalid-amount" | "/problems/invalid-expense" | "/problems/too-many-categories" | "/problems/currency-mismatch" | "/problems/month-full";
+                        /** @enum {string} */
+                        code?: "idempotency-key-reused" | "invalid-goal" | "invalid-amount" | "invalid-expense" | "too-many-categories" | "currency-mismatch" | "month-full";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postGoalsByIdWithdraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id?: string;
+                    amount: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @enum {string} */
+                        status: "active" | "achieved" | "abandoned";
+                        currency: string;
+                        /** @example 12.50 */
+                        target: string;
+                        /** @example 12.50 */
+                        saved: string;
+                        /** @example 12.50 */
+                        contributed: string;
+                        /** @example 12.50 */
+                        withdrawn: string;
+                        /** @example 12.50 */
+                        remaining: string;
+                        progress: number;
+                        targetDate?: string;
+                        milestones: {
+                            percent: number;
+                            reachedAt: string;
+                        }[];
+                        createdAt: string;
+                        achievedAt?: string;
+                        abandonedAt?: string;
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/bad-request`, `/problems/malformed-json`, `/problems/invalid-money` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/bad-request" | "/problems/malformed-json" | "/problems/invalid-money";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "bad-request" | "malformed-json" | "invalid-money";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found`, `/problems/goal-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found" | "/problems/goal-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found" | "goal-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict`, `/problems/contribution-id-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict" | "/problems/contribution-id-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict" | "contribution-id-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/invalid-amount`, `/problems/insufficient-savings` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/invalid-amount" | "/problems/insufficient-savings";
+                        /** @enum {string} */
+                        code?: "invalid-amount" | "insufficient-savings";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getExpenseRecurring: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currency: string;
+                        recurring: {
+                            id: string;
+                            name: string;
+                            /** @example 12.50 */
+                            amount: string;
+                            category: string;
+                            /** @enum {string} */
+                            frequency: "weekly" | "monthly" | "yearly";
+                            startDate: string;
+                            endDate?: string;
+                            nextDue?: string;
+                        }[];
+                        suggestions: {
+                            name: string;
+                            /** @example 12.50 */
+                            amount: string;
+                            category: string;
+                            /** @enum {string} */
+                            frequency: "weekly" | "monthly";
+                            occurrences: number;
+                            lastDate: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postExpenseRecurring: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description Client-chosen id: the same id and terms again change nothing
+                     */
+                    id?: string;
+                    /** @description What it is (rent, a subscription): recorded as the merchant */
+                    name: string;
+                    amount: string;
+                    category: string;
+                    /**
+                     * @description Default monthly
+                     * @enum {string}
+                     */
+                    frequency?: "weekly" | "monthly" | "yearly";
+                    /** @description The first due day (default today in the user's time zone) */
+                    startDate?: string;
+                    endDate?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @example 12.50 */
+                        amount: string;
+                        category: string;
+                        /** @enum {string} */
+                        frequency: "weekly" | "monthly" | "yearly";
+                        startDate: string;
+                        endDate?: string;
+                        nextDue?: string;
+                        recorded: {
+                            transactionId: string;
+                            date: string;
+                        }[];
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-idempotency-key`, `/problems/invalid-money`, `/problems/invalid-category`, `/problems/invalid-date` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request" | "/problems/invalid-idempotency-key" | "/problems/invalid-money" | "/problems/invalid-category" | "/problems/invalid-date";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request" | "invalid-idempotency-key" | "invalid-money" | "invalid-category" | "invalid-date";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/idempotency-key-in-flight`, `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/idempotency-key-in-flight" | "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "idempotency-key-in-flight" | "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/idempotency-key-reused`, `/problems/month-full`, `/problems/invalid-recurring`, `/problems/too-many-categories`, `/problems/currency-mismatch`, `/problems/invalid-expense`, `/problems/invalid-amount` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/idempotency-key-reused" | "/problems/month-full" | "/problems/invalid-recurring" | "/problems/too-many-categories" | "/problems/currency-mismatch" | "/problems/invalid-expense" | "/problems/invalid-amount";
+                        /** @enum {string} */
+                        code?: "idempotency-key-reused" | "month-full" | "invalid-recurring" | "too-many-categories" | "currency-mismatch" | "invalid-expense" | "invalid-amount";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    putExpenseRecurringById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    amount?: string;
+                    category?: string;
+                    /** @enum {string} */
+                    frequency?: "weekly" | "monthly" | "yearly";
+                    startDate?: string;
+                    endDate?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        /** @example 12.50 */
+                        amount: string;
+                        category: string;
+                        /** @enum {string} */
+                        frequency: "weekly" | "monthly" | "yearly";
+                        startDate: string;
+                        endDate?: string;
+                        nextDue?: string;
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/bad-request`, `/problems/malformed-json`, `/problems/invalid-money`, `/problems/invalid-category`, `/problems/invalid-date` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/bad-request" | "/problems/malformed-json" | "/problems/invalid-money" | "/problems/invalid-category" | "/problems/invalid-date";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "bad-request" | "malformed-json" | "invalid-money" | "invalid-category" | "invalid-date";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found`, `/problems/recurring-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found" | "/problems/recurring-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found" | "recurring-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/month-full`, `/problems/invalid-recurring` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/month-full" | "/problems/invalid-recurring";
+                        /** @enum {string} */
+                        code?: "month-full" | "invalid-recurring";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    deleteExpenseRecurringById: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/bad-request`, `/problems/malformed-json` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/bad-request" | "/problems/malformed-json";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "bad-request" | "malformed-json";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found`, `/problems/recurring-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found" | "/problems/recurring-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found" | "recurring-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/month-full` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/month-full";
+                        /** @enum {string} */
+                        code?: "month-full";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postBudgetRecommend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Default the user's current month */
+                    month?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        month: string;
+                        currency: string;
+                        /** @example 12.50 */
+                        income: string;
+                        /** @example 12.50 */
+                        needs: string;
+                        /** @example 12.50 */
+                        wants: string;
+                        /** @example 12.50 */
+                        savings: string;
+                        needed: {
+                            /** @example 12.50 */
+                            goals: string;
+                            /** @example 12.50 */
+                            recurring: string;
+                        };
+                        historyMonths: number;
+                        adjustments: ("needs-from-history" | "savings-for-goals" | "goals-exceed-income")[];
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-month` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request" | "/problems/invalid-month";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request" | "invalid-month";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getFinancialHealthScore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currency: string;
+                        current?: {
+                            month: string;
+                            score: number;
+                            components: {
+                                /** @enum {string} */
+                                name: "savings-rate" | "spending-consistency" | "emergency-fund" | "goal-progress";
+                                score: number;
+                                weight: number;
+                            }[];
+                        };
+                        history: {
+                            month: string;
+                            score: number;
+                            components: {
+                                /** @enum {string} */
+                                name: "savings-rate" | "spending-consistency" | "emergency-fund" | "goal-progress";
+                                score: number;
+                                weight: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getHabits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        habits: {
+                            id: string;
+                            name: string;
+                            createdAt: string;
+                            checkIns: number;
+                            checkedInToday: boolean;
+                            streak: number;
+                            position?: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postHabits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id?: string;
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        createdAt: string;
+                        checkIns: number;
+                        checkedInToday: boolean;
+                        streak: number;
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/invalid-habit` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/invalid-habit";
+                        /** @enum {string} */
+                        code?: "invalid-habit";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postHabitsByIdCheckIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Default today in the user's time zone */
+                    date?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        name: string;
+                        createdAt: string;
+                        checkIns: number;
+                        checkedInToday: boolean;
+                        streak: number;
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/bad-request`, `/problems/malformed-json`, `/problems/invalid-date` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/bad-request" | "/problems/malformed-json" | "/problems/invalid-date";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "bad-request" | "malformed-json" | "invalid-date";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found`, `/problems/habit-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found" | "/problems/habit-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found" | "habit-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    postMood: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description 1 (bad) to 5 (great) */
+                    mood: number;
+                    /** @description Default today in the user's time zone; a later entry for a day replaces it */
+                    date?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        date: string;
+                        mood: number;
+                        position?: string;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/validation-failed`, `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-date` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/validation-failed" | "/problems/malformed-json" | "/problems/bad-request" | "/problems/invalid-date";
+                        /** @enum {string} */
+                        code?: "validation-failed" | "malformed-json" | "bad-request" | "invalid-date";
+                        /** @constant */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unauthorized";
+                        /** @enum {string} */
+                        code?: "unauthorized";
+                        /** @constant */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/insufficient-scope` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/insufficient-scope";
+                        /** @enum {string} */
+                        code?: "insufficient-scope";
+                        /** @constant */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-not-found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-not-found";
+                        /** @enum {string} */
+                        code?: "user-not-found";
+                        /** @constant */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/version-conflict` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/version-conflict";
+                        /** @enum {string} */
+                        code?: "version-conflict";
+                        /** @constant */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/user-erased` */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/user-erased";
+                        /** @enum {string} */
+                        code?: "user-erased";
+                        /** @constant */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/payload-too-large` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/payload-too-large";
+                        /** @enum {string} */
+                        code?: "payload-too-large";
+                        /** @constant */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/unsupported-media-type` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/unsupported-media-type";
+                        /** @enum {string} */
+                        code?: "unsupported-media-type";
+                        /** @constant */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/invalid-habit` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/invalid-habit";
+                        /** @enum {string} */
+                        code?: "invalid-habit";
+                        /** @constant */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/rate-limited` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/rate-limited";
+                        /** @enum {string} */
+                        code?: "rate-limited";
+                        /** @constant */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description Problem: `/problems/auth-store-unavailable`, `/problems/database-unavailable`, `/problems/store-unavailable` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        type?: "/problems/auth-store-unavailable" | "/problems/database-unavailable" | "/problems/store-unavailable";
+                        /** @enum {string} */
+                        code?: "auth-store-unavailable" | "database-unavailable" | "store-unavailable";
+                        /** @constant */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    getMoodAnalysis: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currency: string;
+                        from: string;
+                        to: string;
+                        sampleSize: number;
+                        correlation?: number;
+                        /** @enum {string} */
+                        finding: "not-enough-data" | "no-clear-relation" | "spends-more-in-better-moods" | "spends-more-in-worse-moods";
                     };
                 };
             };

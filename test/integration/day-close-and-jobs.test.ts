@@ -21,6 +21,7 @@ import { PostgresImportTaskStore } from '../../src/infrastructure/imports/postgr
 import { PgBossJobQueue } from '../../src/infrastructure/jobs/pg-boss-job-queue.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
+import { PostgresRecurringDirectory } from '../../src/infrastructure/reactions/postgres-recurring-directory.js';
 import { PostgresUserDirectory } from '../../src/infrastructure/reactions/postgres-user-directory.js';
 import { ReactionRunner } from '../../src/infrastructure/reactions/reaction-runner.js';
 import { PostgresTransactionMonths } from '../../src/infrastructure/read-models/postgres-transaction-months.js';
@@ -63,6 +64,7 @@ const daybook = createDaybook({
   analytics: new PostgresAnalyticsReadModel(db.pool),
   transactions: new PostgresTransactionReadModel(db.pool),
   transactionMonths: new PostgresTransactionMonths(db.pool),
+  recurringDirectory: new PostgresRecurringDirectory(db.pool),
   idempotency: new PostgresIdempotencyStore(db.pool),
   imports: new PostgresImportTaskStore(db.pool),
   notifier: new InProcessNotifier(),

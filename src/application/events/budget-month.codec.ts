@@ -55,7 +55,7 @@ export const budgetMonthCodec = createCodec<BudgetMonthEvent>({
     schema: z.object({
       ...expenseFields,
       currency: z.string().optional(),
-      source: z.enum(['manual', 'import', 'receipt', 'bank']),
+      source: z.enum(['manual', 'import', 'receipt', 'bank', 'goal', 'recurring']),
       // Optional: events from before categorization (issue 15) have none, and still decode as v1.
       categorizedBy: z.enum(['rule', 'merchant-memory', 'llm', 'keywords', 'default']).optional(),
       idempotencyKey: text,

@@ -1,6 +1,14 @@
 import type { JsonObject } from './event-store.port.js';
 
-export type QueueName = 'rebalance' | 'close-days' | 'import' | 'complete-move' | 'receipt-ocr' | 'notify';
+export type QueueName =
+  | 'rebalance'
+  | 'close-days'
+  | 'import'
+  | 'complete-move'
+  | 'receipt-ocr'
+  | 'notify'
+  | 'goal-contribution'
+  | 'recurring-expenses';
 
 export interface DeadLetter {
   readonly id: string;

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../ports/event-store.port.js';
 import { completeMoveJobFor } from './complete-move.js';
+import { goalContributionJobFor } from './goal-contribution.js';
 import { type Job, rebalanceJobFor } from './rebalance-on-overspend.js';
 import { notifyJobFor, receiptJobFor } from './receipt-jobs.js';
 
@@ -10,5 +11,6 @@ export function jobsFor(event: RecordedEvent): Job[] {
     completeMoveJobFor(event),
     receiptJobFor(event),
     notifyJobFor(event),
+    goalContributionJobFor(event),
   ].filter((job): job is Job => job !== undefined);
 }

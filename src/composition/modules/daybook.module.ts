@@ -33,6 +33,7 @@ export const daybookModule = ({ config, receiptsAndNotifications }: Resources) =
           analytics: ctx.get(TOKENS.AnalyticsReadModel),
           transactions: ctx.get(TOKENS.TransactionReadModel),
           transactionMonths: ctx.get(TOKENS.TransactionMonths),
+          recurringDirectory: ctx.get(TOKENS.RecurringDirectory),
           personalDataScrubbers: ctx.get(TOKENS.PersonalDataScrubbers),
           idempotency: ctx.get(TOKENS.IdempotencyStore),
           imports: ctx.get(TOKENS.ImportTaskStore),

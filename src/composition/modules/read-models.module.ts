@@ -9,9 +9,11 @@ import type { Daybook } from '../../application/daybook.js';
 import type { AnalyticsReadModel } from '../../application/ports/analytics-read-model.port.js';
 import type { BudgetReadModel } from '../../application/ports/budget-read-model.port.js';
 import type { PersonalDataScrubber } from '../../application/ports/personal-data-scrubber.port.js';
+import type { RecurringDirectory } from '../../application/ports/recurring-directory.port.js';
 import type { TransactionMonths } from '../../application/ports/transaction-months.port.js';
 import type { TransactionReadModel } from '../../application/ports/transaction-read-model.port.js';
 import { ProjectionRunner } from '../../infrastructure/projections/projection-runner.js';
+import { PostgresRecurringDirectory } from '../../infrastructure/reactions/postgres-recurring-directory.js';
 import { PostgresPersonalDataScrubber } from '../../infrastructure/read-models/postgres-personal-data-scrubber.js';
 import { PostgresTransactionMonths } from '../../infrastructure/read-models/postgres-transaction-months.js';
 import { postgresReceiptScrubber } from '../../infrastructure/receipts/postgres-receipt-scrubber.js';
@@ -39,6 +41,7 @@ export const readModelsModule = ({ pool, store, logger, parking }: Resources) =>
       new PostgresTransactionReadModel(pool),
     );
     bind<TransactionMonths>(TOKENS.TransactionMonths).toConstantValue(new PostgresTransactionMonths(pool));
+    bind<RecurringDirectory>(TOKENS.RecurringDirectory).toConstantValue(new PostgresRecurringDirectory(pool));
     bind<PersonalDataScrubber[]>(TOKENS.PersonalDataScrubbers).toConstantValue([
       new PostgresPersonalDataScrubber(pool),
       postgresReceiptScrubber(pool),

@@ -13,7 +13,8 @@ export interface PlannedCategory {
   readonly dueDay?: number;
 }
 
-export type ExpenseSource = 'manual' | 'import' | 'receipt' | 'bank';
+/** `goal`: money set aside for a savings goal; `recurring`: a recurring expense fallen due. */
+export type ExpenseSource = 'manual' | 'import' | 'receipt' | 'bank' | 'goal' | 'recurring';
 
 /** Which categorization tier chose the category of an expense recorded without one (issue 15). */
 export type CategorizedBy = 'rule' | 'merchant-memory' | 'llm' | 'keywords' | 'default';

@@ -52,7 +52,18 @@ export type DomainErrorCode =
   | 'receipt-not-ready'
   | 'receipt-confirmed'
   | 'invalid-rule'
-  | 'rule-not-found';
+  | 'rule-not-found'
+  | 'goal-not-found'
+  | 'goal-id-conflict'
+  | 'contribution-id-conflict'
+  | 'goal-closed'
+  | 'invalid-goal'
+  | 'insufficient-savings'
+  | 'invalid-goal-plan'
+  | 'recurring-not-found'
+  | 'invalid-recurring'
+  | 'habit-not-found'
+  | 'invalid-habit';
 
 export const fail = (code: DomainErrorCode, message: string, details?: Record<string, unknown>): never => {
   throw new DomainError(code, message, details);

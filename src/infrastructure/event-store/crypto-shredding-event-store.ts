@@ -19,7 +19,9 @@ import {
 } from '../../application/ports/subject-key-store.port.js';
 import { budgetStreamOwner } from '../../domain/budget-month/stream-name.js';
 import { rulesStreamOwner } from '../../domain/categorization/stream-name.js';
+import { parseRecurringStream } from '../../domain/recurring/recurring-stream.js';
 import { userStreamOwner } from '../../domain/user/stream-name.js';
+import { habitsStreamOwner } from '../../domain/wellbeing/habits.js';
 
 /**
  * The personal fields of each event type: the one list of what is encrypted. Only top-level string
@@ -37,6 +39,9 @@ export const PERSONAL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   // A rule's pattern names the user's merchants and descriptions.
   RuleAdded: ['pattern'],
   RuleChanged: ['pattern'],
+  RecurringExpenseAdded: ['name'],
+  RecurringExpenseChanged: ['name'],
+  HabitCreated: ['name'],
 };
 
 /** An event read by `readAllSettled`: decrypted, or as stored with the reason it cannot be read. */
@@ -55,11 +60,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The user whose personal data a stream holds (`user-<userId>`, `budget-<userId>-<YYYY-MM>`,
- * `rules-<userId>`, with a UUID
+ * `rules-<userId>`, `recurring-<userId>`, `habits-<userId>`, with a UUID
  * user id); undefined for streams that belong to no user.
  */
 export function dataSubjectOf(stream: string): string | undefined {
-  const owner = userStreamOwner(stream) ?? budgetStreamOwner(stream)?.userId ?? rulesStreamOwner(stream);
+  const owner =
+    userStreamOwner(stream) ??
+    budgetStreamOwner(stream)?.userId ??
+    rulesStreamOwner(stream) ??
+    parseRecurringStream(stream) ??
+    habitsStreamOwner(stream);
   return owner !== undefined && UUID.test(owner) ? owner.toLowerCase() : undefined;
 }
 

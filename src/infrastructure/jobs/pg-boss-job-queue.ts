@@ -10,6 +10,8 @@ const QUEUES: readonly QueueName[] = [
   'complete-move',
   'receipt-ocr',
   'notify',
+  'goal-contribution',
+  'recurring-expenses',
 ];
 const deadLetterOf = (queue: QueueName) => `${queue}-dead`;
 

@@ -11,6 +11,7 @@ import type { Logger } from '../logging/logger.js';
 import { isUnavailable } from '../postgres/unavailable.js';
 import { withClient } from '../postgres/with-client.js';
 import { ParkedEvents, REACTIONS } from '../projections/parked-events.js';
+import { applyToRecurringDirectory } from './postgres-recurring-directory.js';
 import { applyToUserDirectory } from './postgres-user-directory.js';
 
 const LEADER_LOCK = 7_400_002;
@@ -27,6 +28,7 @@ export const reactTo =
   async (client: PoolClient, event: RecordedEvent): Promise<void> => {
     for (const job of jobsFor(event)) await jobs.send(job.queue, job.payload, job.key);
     await applyToUserDirectory(client, event);
+    await applyToRecurringDirectory(client, event);
   };
 
 /**

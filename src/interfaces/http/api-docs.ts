@@ -6,13 +6,17 @@ import { authDocs } from './routes/auth.routes.js';
 import { budgetDocs } from './routes/budget.routes.js';
 import { engineDocs } from './routes/engine.routes.js';
 import { expenseDocs, taskDocs } from './routes/expense-tasks.docs.js';
+import { financialDocs } from './routes/financial.docs.js';
+import { goalDocs } from './routes/goals.docs.js';
 import { insightDocs } from './routes/insights.docs.js';
 import { notificationDocs } from './routes/notifications.docs.js';
 import { ocrDocs } from './routes/ocr.docs.js';
 import { planDocs } from './routes/plan.routes.js';
+import { recurringDocs } from './routes/recurring.docs.js';
 import { ruleDocs } from './routes/rules.docs.js';
 import { transactionDocs } from './routes/transactions.docs.js';
 import { userDocs } from './routes/users.routes.js';
+import { wellbeingDocs } from './routes/wellbeing.docs.js';
 
 /** The whole API's OpenAPI description, assembled from the schemas each route module parses with. */
 export function apiDocs(): ApiDocs {
@@ -52,5 +56,9 @@ export function apiDocs(): ApiDocs {
   notificationDocs(docs);
   ruleDocs(docs);
   insightDocs(docs);
+  goalDocs(docs);
+  recurringDocs(docs);
+  financialDocs(docs);
+  wellbeingDocs(docs);
   return docs;
 }

@@ -20,14 +20,18 @@ import { budgetRoutes } from './routes/budget.routes.js';
 import { engineRoutes } from './routes/engine.routes.js';
 import { expenseRoutes } from './routes/expense.routes.js';
 import { externalHealthRoutes } from './routes/external-health.routes.js';
+import { financialRoutes } from './routes/financial.routes.js';
+import { goalRoutes } from './routes/goals.routes.js';
 import { insightRoutes } from './routes/insights.routes.js';
 import { notificationRoutes } from './routes/notifications.routes.js';
 import { ocrRoutes } from './routes/ocr.routes.js';
 import { planRoutes } from './routes/plan.routes.js';
+import { recurringRoutes } from './routes/recurring.routes.js';
 import { ruleRoutes } from './routes/rules.routes.js';
 import { taskRoutes } from './routes/tasks.routes.js';
 import { transactionRoutes } from './routes/transactions.routes.js';
 import { userRoutes } from './routes/users.routes.js';
+import { wellbeingRoutes } from './routes/wellbeing.routes.js';
 
 export interface HttpOptions {
   readonly logger: Logger;
@@ -99,6 +103,10 @@ export function createHttpApp(
   app.use('/api/health', externalHealthRoutes(daybook));
   app.use('/api/rules', ruleRoutes(daybook));
   app.use('/api', insightRoutes(daybook));
+  app.use('/api/goals', goalRoutes(daybook));
+  app.use('/api/expense/recurring', recurringRoutes(daybook));
+  app.use('/api', financialRoutes(daybook));
+  app.use('/api', wellbeingRoutes(daybook));
   app.use((req, _res, next) => {
     next(
       problem(404, 'not-found', 'Not found', {

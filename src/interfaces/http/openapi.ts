@@ -74,6 +74,10 @@ const TAGS: Readonly<Record<string, string>> = {
   ai: 'Categorization on demand; insights, advice and forecasts with an optional narrative',
   behavior: 'Spending patterns',
   drift: 'Category drift against previous months',
+  goals: 'Savings goals, contributions from a month, and the goal planner',
+  financial: 'The financial health score',
+  habits: 'Habits and check-ins',
+  mood: 'Mood and how it relates to spending',
 };
 
 /** `get /api/transactions/:id` → `getTransactionsById`: stable, derived from what the route is. */

@@ -69,6 +69,17 @@ export const DOMAIN_STATUS = {
   'receipt-confirmed': 409,
   'invalid-rule': 422,
   'rule-not-found': 404,
+  'goal-not-found': 404,
+  'goal-id-conflict': 409,
+  'contribution-id-conflict': 409,
+  'goal-closed': 409,
+  'invalid-goal': 422,
+  'insufficient-savings': 422,
+  'invalid-goal-plan': 422,
+  'recurring-not-found': 404,
+  'invalid-recurring': 422,
+  'habit-not-found': 404,
+  'invalid-habit': 422,
 } as const satisfies Record<DomainErrorCode, number>;
 
 /** Problems raised by the HTTP layer itself (parsing, auth, limits, dependencies), and their statuses. */
