@@ -31,6 +31,7 @@ const positionOf = (handled: Pick<Handled<unknown, unknown>, 'position'>) =>
   handled.position ? { position: handled.position } : {};
 
 /** Savings goals: `goal-<id>` streams, listed through the owner's `goals-<userId>` index. */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a factory of the goal use cases, one closure each over the same handlers
 export function createGoalsUseCases(ports: GoalDeps) {
   const goals = trackWrites(commandHandler(ports, goalDecider, goalCodec), ports.writes);
   const index = commandHandler(ports, goalIndexDecider, goalIndexCodec);

@@ -42,6 +42,7 @@ export function parseReceiptJob(payload: JsonObject): ReceiptJob {
 }
 
 /** Receipts: upload, the OCR job, status and history, reprocessing and confirmation as an expense. */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a factory of the receipt use cases, one closure each over the same handlers
 export function createReceiptUseCases(ports: ReceiptPorts) {
   const receipts = trackWrites(commandHandler(ports, receiptDecider, receiptCodec), ports.writes);
   const deps = { ...ports, receipts };

@@ -47,6 +47,7 @@ const DETECTION_MONTHS = 6;
 const USERS_PER_BATCH = 500;
 
 /** Recurring expenses in `recurring-<userId>`, recorded when due through the ordinary expense path. */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a factory of the recurring-expense use cases, one closure each over the same handlers
 export function createRecurringUseCases(ports: RecurringDeps) {
   const recurring = trackWrites(commandHandler(ports, recurringDecider, recurringCodec), ports.writes);
   const record = recordExpense(ports);

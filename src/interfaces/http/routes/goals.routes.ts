@@ -50,9 +50,15 @@ const withPosition = (position: string | undefined) => (position ? { position } 
 /** Savings goals: `/api/goals`. */
 export function goalRoutes(daybook: Daybook): Router {
   const router = Router();
-  const verify = daybook.verifyAccessToken;
-  const idempotent = idempotency(daybook.idempotencyKeys);
+  plannerRoutes(router, daybook);
+  goalListRoutes(router, daybook);
+  goalMoneyRoutes(router, daybook);
+  return router;
+}
 
+/** The goal planner: timeline and reverse plan. */
+function plannerRoutes(router: Router, daybook: Daybook): void {
+  const verify = daybook.verifyAccessToken;
   // The planner answers anyone; a valid token adds the user's own numbers.
   router.post('/calculate-timeline', async (req, res) => {
     const body = parseBody(timelineBody, req.body);
@@ -82,7 +88,12 @@ export function goalRoutes(daybook: Daybook): Router {
       scenarios: r.plan.scenarios.map((s) => ({ ...s, monthly: money(s.monthly) })),
     });
   });
+}
 
+/** The user's goals: list, create, change. */
+function goalListRoutes(router: Router, daybook: Daybook): void {
+  const verify = daybook.verifyAccessToken;
+  const idempotent = idempotency(daybook.idempotencyKeys);
   router.get('/', requireScope(verify, 'read:goals'), async (req, res) => {
     const goals = await daybook.listGoals(authOf(req).userId);
     res.json({ goals: goals.map(goalJson) });
@@ -123,7 +134,12 @@ export function goalRoutes(daybook: Daybook): Router {
     );
     res.json({ ...goalJson(result.goal), ...withPosition(result.position) });
   });
+}
 
+/** Money into and out of a goal. */
+function goalMoneyRoutes(router: Router, daybook: Daybook): void {
+  const verify = daybook.verifyAccessToken;
+  const idempotent = idempotency(daybook.idempotencyKeys);
   router.post('/:id/contribute', requireScope(verify, 'write:goals'), idempotent, async (req, res) => {
     const { id } = parseParams(goalParams, req.params);
     const body = parseBody(contributeBody, req.body);
@@ -169,6 +185,4 @@ export function goalRoutes(daybook: Daybook): Router {
     );
     res.status(201).json({ ...goalJson(result.goal), ...withPosition(result.position) });
   });
-
-  return router;
 }

@@ -79,6 +79,7 @@ const recurringOut = z.array(
 );
 
 /** OpenAPI descriptions of categorization on demand and the insight endpoints. */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a declarative list of the routes' documents
 export const insightDocs = (docs: ApiDocs) =>
   docs.add(
     {
