@@ -1,6 +1,6 @@
-import { eventHash } from '../event-store/hash-chain.js';
+import { eventHash, eventHashOfText } from '../event-store/hash-chain.js';
 import type { AuditLog, StreamHead } from '../ports/audit-log.port.js';
-import type { EventStore, RecordedEvent } from '../ports/event-store.port.js';
+import type { EventStore, RecordedEvent, StoredMetadata } from '../ports/event-store.port.js';
 
 /**
  * Where a stream's hash chain breaks:
@@ -32,6 +32,19 @@ export interface ChainReport {
   readonly brokenStreams: number;
 }
 
+/** What a chain check reads of an event besides its content. */
+interface CheckedEvent {
+  readonly revision: bigint | number;
+  readonly id: string;
+  readonly metadata: StoredMetadata;
+}
+
+const at = (stream: string, event: CheckedEvent) => ({
+  stream,
+  revision: BigInt(event.revision),
+  eventId: event.id,
+});
+
 const CHUNK = 1000;
 const MAX_REPORTED = 100;
 
@@ -44,39 +57,48 @@ export class StreamChecker {
   broken: BrokenLink | undefined;
   private previous = '';
   private atHead: { id: string; hash: string } | undefined;
+  private readonly headRevision: number;
 
-  constructor(readonly head: StreamHead) {}
+  constructor(readonly head: StreamHead) {
+    this.headRevision = head.revision === undefined ? -1 : Number(head.revision);
+  }
 
-  /** Checks the next event; false once the stream is broken (the rest of it need not be read). */
+  /** Checks the next event (its data read from an event object). */
   check(event: RecordedEvent): boolean {
+    return this.checkWith(event, (previous) =>
+      eventHash(this.head.stream, event.revision, previous, event.id, event.type, event.data, event.metadata),
+    );
+  }
+
+  /**
+   * Checks the next event, `hashOf` computing its hash given the previous one; false once the stream
+   * is broken (the rest of it need not be read).
+   */
+  checkWith(event: CheckedEvent, hashOf: (previous: string) => string): boolean {
     if (this.broken) return false;
     const { stream } = this.head;
     this.events += 1;
     const { prevHash, hash } = event.metadata;
-    const at = { stream, revision: event.revision, eventId: event.id };
     if (prevHash !== this.previous) {
       this.broken = {
-        ...at,
+        ...at(stream, event),
         expected: this.previous,
         actual: String(prevHash),
         reason: 'prev-hash-mismatch',
       };
       return false;
     }
-    const computed = eventHash(
-      stream,
-      event.revision,
-      this.previous,
-      event.id,
-      event.type,
-      event.data,
-      event.metadata,
-    );
+    const computed = hashOf(this.previous);
     if (computed !== hash) {
-      this.broken = { ...at, expected: computed, actual: String(hash), reason: 'hash-mismatch' };
+      this.broken = {
+        ...at(stream, event),
+        expected: computed,
+        actual: String(hash),
+        reason: 'hash-mismatch',
+      };
       return false;
     }
-    if (event.revision === this.head.revision) this.atHead = { id: event.id, hash };
+    if (Number(event.revision) === this.headRevision) this.atHead = { id: event.id, hash };
     this.previous = hash;
     return true;
   }
@@ -152,27 +174,40 @@ class Tally {
 /**
  * Tamper evidence: recomputes every event's hash (`eventHash`, the function every store chains with)
  * for one user's streams or the whole log, and reports the first broken link of each stream. The whole
- * log is read in one scan, stream after stream, when the audit log offers it (PostgreSQL); otherwise
- * stream by stream.
+ * log is read in one scan in `$all` order when the audit log offers it (PostgreSQL: each stream's events
+ * come in revision order, interleaved; one checker per stream); otherwise stream by stream.
  */
 export const verifyChains =
   (deps: { store: EventStore; auditLog: AuditLog }) =>
   async (input: { userId?: string; onProgress?: (events: number) => void } = {}): Promise<ChainReport> => {
     const tally = new Tally();
-    const scan = deps.auditLog.eventsByStream;
-    if (input.userId === undefined && scan) {
-      let checker: StreamChecker | undefined;
-      for await (const page of scan.call(deps.auditLog)) {
-        for (const { event, head } of page) {
-          if (checker?.head.stream !== event.streamName) {
-            if (checker) tally.add(checker.end());
-            checker = new StreamChecker(head);
+    if (input.userId === undefined && deps.auditLog.scanAll) {
+      let events = 0;
+      const checkers = new Map<StreamHead, StreamChecker>();
+      for await (const page of deps.auditLog.scanAll({ belowHorizon: false })) {
+        for (const event of page) {
+          let checker = checkers.get(event.head);
+          if (!checker) {
+            checker = new StreamChecker(event.head);
+            checkers.set(event.head, checker);
           }
-          checker.check(event);
+          checker.checkWith(event, (previous) =>
+            eventHashOfText(
+              event.head.stream,
+              event.revision,
+              previous,
+              event.id,
+              event.type,
+              event.dataText,
+              event.metadata,
+            ),
+          );
         }
-        input.onProgress?.(tally.events + (checker?.events ?? 0));
+        events += page.length;
+        input.onProgress?.(events);
       }
-      if (checker) tally.add(checker.end());
+      const byName = [...checkers.values()].sort((a, b) => (a.head.stream < b.head.stream ? -1 : 1));
+      for (const checker of byName) tally.add(checker.end());
       return tally.report();
     }
     for await (const head of deps.auditLog.streams(input.userId)) {
