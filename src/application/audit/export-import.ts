@@ -160,7 +160,7 @@ export const importLog =
       for await (const text of lines) {
         lineNumber += 1;
         if (text.trim() === '') continue;
-        await importer.offer(parseJson(text, lineNumber), lineNumber);
+        await importer.offer(text, lineNumber);
       }
       const source = importer.source();
       if (!target.empty && !options.append && !target.unfinished.includes(source)) throw notEmpty();
@@ -189,12 +189,4 @@ async function eraseKeyless(keys: SubjectKeyStore, streams: Iterable<string>): P
   const keyless = [...owners].filter((owner) => !known.has(owner));
   for (const owner of keyless) await keys.erase(owner);
   return keyless.length;
-}
-
-function parseJson(text: string, line: number): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ImportError(`line ${line} is not JSON`, 0);
-  }
 }

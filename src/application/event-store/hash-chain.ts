@@ -32,7 +32,7 @@ export function eventHash(
   data: JsonValue,
   metadata: EventMetadata | StoredMetadata,
 ): string {
-  return chainHash(stream, revision, prevHash, id, type, canonicalJson(data), metadata);
+  return eventHashOfCanonicalData(stream, revision, prevHash, id, type, canonicalJson(data), metadata);
 }
 
 /**
@@ -49,14 +49,14 @@ export function eventHashOfText(
   metadata: EventMetadata | StoredMetadata,
 ): string {
   const data = canonicalJsonText(dataText) ?? canonicalJson(JSON.parse(dataText) as JsonValue);
-  return chainHash(stream, revision, prevHash, id, type, data, metadata);
+  return eventHashOfCanonicalData(stream, revision, prevHash, id, type, data, metadata);
 }
 
 /**
  * SHA-256 of the canonical JSON of {stream, revision (a string), prevHash, id, type, data, metadata
  * without the chain's own members}, written out in canonical (sorted) member order.
  */
-function chainHash(
+export function eventHashOfCanonicalData(
   stream: string,
   revision: bigint | number,
   prevHash: string,
