@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { exportLines, exportLog } from '../../src/application/audit/export-import.js';
 import { verifyChains } from '../../src/application/audit/verify-chains.js';
 import type { JsonObject, JsonValue, NewEvent } from '../../src/application/ports/event-store.port.js';
 import { PostgresAuditLog } from '../../src/infrastructure/audit/postgres-audit-log.js';
@@ -104,5 +105,16 @@ describe('the compact event log', () => {
       ),
       { numRuns: Math.min(numRuns, 150) },
     );
+  });
+
+  it('exports, through the COPY scan, the very lines JSON.stringify makes of every exported event', async () => {
+    const deps = { store, auditLog, clock: { now: () => new Date() }, ids: { uuid: () => randomUUID() } };
+    const objects: string[] = [];
+    for await (const event of exportLog(deps)()) objects.push(JSON.stringify(event));
+    const lines: string[] = [];
+    for await (const line of exportLines(deps)()) lines.push(line);
+    // The second export also holds the DataExported event the first one recorded.
+    expect(lines.slice(0, objects.length)).toEqual(objects);
+    expect(lines.length).toBe(objects.length + 1);
   });
 });

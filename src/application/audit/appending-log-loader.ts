@@ -1,5 +1,5 @@
 import type { AuditLog } from '../ports/audit-log.port.js';
-import type { EventStore } from '../ports/event-store.port.js';
+import type { EventStore, JsonObject } from '../ports/event-store.port.js';
 import {
   LoadConflictError,
   type LoadResult,
@@ -42,9 +42,9 @@ function appendingSession(store: EventStore): LoadSession {
     if (!next) return;
     await store.append(
       next.stream,
-      rest.map(({ id, type, data, metadata }) => {
+      rest.map(({ id, type, dataJson, metadata }) => {
         const { prevHash: _p, hash: _h, ...covered } = metadata;
-        return { id, type, data, metadata: covered };
+        return { id, type, data: JSON.parse(dataJson) as JsonObject, metadata: covered };
       }),
       next.revision === 0n ? 'no-stream' : next.revision - 1n,
     );

@@ -2,7 +2,7 @@ import type { LogLoader } from '../ports/log-loader.port.js';
 import type { SubjectKeyStore } from '../ports/subject-key-store.port.js';
 import { dailyBudgetAsOf, monthlyBudgetAsOf } from './as-of.query.js';
 import { type AuditDeps, auditEvents, verifyUserChains } from './audit-events.query.js';
-import { exportLog, importLog } from './export-import.js';
+import { exportLines, exportLog, importLog } from './export-import.js';
 import { FoldCheckpoints } from './fold-checkpoints.js';
 import { securityEvents } from './security-events.query.js';
 import { verifyChains } from './verify-chains.js';
@@ -26,6 +26,7 @@ export function createAuditUseCases(
     dailyBudgetAsOf: dailyBudgetAsOf(asOf),
     monthlyBudgetAsOf: monthlyBudgetAsOf(asOf),
     exportLog: exportLog(deps),
+    exportLines: exportLines(deps),
     importLog: importLog(deps),
   };
 }

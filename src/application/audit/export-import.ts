@@ -1,5 +1,5 @@
 import { SYSTEM } from '../events/security.codec.js';
-import { type AuditLog, streamOwner } from '../ports/audit-log.port.js';
+import { type AuditLog, type ScannedEvent, streamOwner } from '../ports/audit-log.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { EventStore, JsonObject, StoredMetadata } from '../ports/event-store.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
@@ -28,58 +28,113 @@ export const CLI_ACTOR = 'system:cli';
 
 /**
  * The whole log (or one user's streams: a GDPR data export) in `$all` order, one event at a time, so a
- * caller that writes each line before asking for the next keeps memory flat.
- *
- * Every export is recorded in the security log once it ends (so it is not part of itself): DataExported
- * in `security-<userId>` (one user's export) or `security-system` (the whole log), with the actor, the
- * number of events handed out and whether the export ran to its end. An export that cannot be recorded
- * fails.
+ * caller that writes each line before asking for the next keeps memory flat. Recorded in the security
+ * log once it ends (see `recorded`).
  */
-export const exportLog = (deps: { auditLog: AuditLog; store: EventStore; clock: Clock; ids: IdGenerator }) =>
-  async function* (input: { userId?: string; actor?: string } = {}): AsyncIterable<ExportedEvent> {
-    let events = 0;
-    const record = (complete: boolean) =>
-      appendSecurityEvent(deps, {
-        subject: input.userId ?? SYSTEM,
-        actor: input.actor ?? CLI_ACTOR,
-        event: {
-          type: 'DataExported',
-          data: {
-            at: deps.clock.now().toISOString(),
-            actor: input.actor ?? CLI_ACTOR,
-            subject: input.userId ?? 'all',
-            events,
-            complete,
-          },
-        },
-      });
-    let outcome: 'complete' | 'failed' | 'stopped' = 'stopped';
-    try {
-      for await (const event of deps.auditLog.events(
-        input.userId === undefined ? {} : { userId: input.userId },
-      )) {
-        events += 1;
-        yield {
-          stream: event.streamName,
-          revision: Number(event.revision),
-          id: event.id,
-          type: event.type,
-          data: event.data,
-          metadata: event.metadata,
-        };
-      }
-      outcome = 'complete';
-    } catch (error) {
-      outcome = 'failed';
-      await record(false).catch((recordError: unknown) => {
-        throw new AggregateError([error, recordError], 'The export failed and could not be recorded');
-      });
-      throw error;
-    } finally {
-      // 'stopped': the reader gave up early (e.g. its output failed); what it got is recorded all the same.
-      if (outcome !== 'failed') await record(outcome === 'complete');
+export const exportLog =
+  (deps: ExportDeps) =>
+  (input: { userId?: string; actor?: string } = {}): AsyncIterable<ExportedEvent> =>
+    recorded(
+      deps,
+      input,
+      (async function* () {
+        for await (const event of deps.auditLog.events(
+          input.userId === undefined ? {} : { userId: input.userId },
+        )) {
+          yield {
+            stream: event.streamName,
+            revision: Number(event.revision),
+            id: event.id,
+            type: event.type,
+            data: event.data,
+            metadata: event.metadata,
+          };
+        }
+      })(),
+    );
+
+/**
+ * The export as JSON Lines text, each line exactly `JSON.stringify` of the `ExportedEvent` `exportLog`
+ * gives (without its newline), recorded the same way. The whole log is read with the audit log's scan
+ * when it offers one: the stored data text is rewritten (`rewriteJson`), never parsed.
+ */
+export const exportLines =
+  (deps: ExportDeps) =>
+  (input: { userId?: string; actor?: string } = {}): AsyncIterable<string> => {
+    const scan = deps.auditLog.scanAll?.bind(deps.auditLog);
+    if (input.userId !== undefined || !scan) {
+      const events = exportLog(deps)(input);
+      return (async function* () {
+        for await (const event of events) yield JSON.stringify(event);
+      })();
     }
+    return recorded(
+      deps,
+      input,
+      (async function* () {
+        for await (const page of scan({ belowHorizon: true })) yield* page.map(exportedLine);
+      })(),
+    );
   };
+
+function exportedLine(event: ScannedEvent): string {
+  return JSON.stringify({
+    stream: event.head.stream,
+    revision: event.revision,
+    id: event.id,
+    type: event.type,
+    data: JSON.parse(event.dataText),
+    metadata: event.metadata,
+  });
+}
+
+type ExportDeps = { auditLog: AuditLog; store: EventStore; clock: Clock; ids: IdGenerator };
+
+/**
+ * Hands out what `source` yields and records the export in the security log once it ends (so it is
+ * not part of itself): DataExported in `security-<userId>` (one user's export) or `security-system`
+ * (the whole log), with the actor, the number of events handed out and whether the export ran to its
+ * end. An export that cannot be recorded fails.
+ */
+async function* recorded<T>(
+  deps: ExportDeps,
+  input: { userId?: string; actor?: string },
+  source: AsyncIterable<T>,
+): AsyncIterable<T> {
+  let events = 0;
+  const record = (complete: boolean) =>
+    appendSecurityEvent(deps, {
+      subject: input.userId ?? SYSTEM,
+      actor: input.actor ?? CLI_ACTOR,
+      event: {
+        type: 'DataExported',
+        data: {
+          at: deps.clock.now().toISOString(),
+          actor: input.actor ?? CLI_ACTOR,
+          subject: input.userId ?? 'all',
+          events,
+          complete,
+        },
+      },
+    });
+  let outcome: 'complete' | 'failed' | 'stopped' = 'stopped';
+  try {
+    for await (const item of source) {
+      events += 1;
+      yield item;
+    }
+    outcome = 'complete';
+  } catch (error) {
+    outcome = 'failed';
+    await record(false).catch((recordError: unknown) => {
+      throw new AggregateError([error, recordError], 'The export failed and could not be recorded');
+    });
+    throw error;
+  } finally {
+    // 'stopped': the reader gave up early (e.g. its output failed); what it got is recorded all the same.
+    if (outcome !== 'failed') await record(outcome === 'complete');
+  }
+}
 
 /**
  * Loads an export into this installation (see `logImporter`): into an empty log, or, with `append`, next
@@ -105,7 +160,7 @@ export const importLog =
       for await (const text of lines) {
         lineNumber += 1;
         if (text.trim() === '') continue;
-        await importer.offer(parseJson(text, lineNumber), lineNumber);
+        await importer.offer(text, lineNumber);
       }
       const source = importer.source();
       if (!target.empty && !options.append && !target.unfinished.includes(source)) throw notEmpty();
@@ -134,12 +189,4 @@ async function eraseKeyless(keys: SubjectKeyStore, streams: Iterable<string>): P
   const keyless = [...owners].filter((owner) => !known.has(owner));
   for (const owner of keyless) await keys.erase(owner);
   return keyless.length;
-}
-
-function parseJson(text: string, line: number): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ImportError(`line ${line} is not JSON`, 0);
-  }
 }

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { eventHash } from '../event-store/hash-chain.js';
-import type { EventMetadata, JsonObject, NewEvent, StoredMetadata } from '../ports/event-store.port.js';
+import { canonicalJson, eventHashOfCanonicalData } from '../event-store/hash-chain.js';
+import type { EventMetadata, JsonObject, StoredMetadata } from '../ports/event-store.port.js';
 import {
   LoadConflictError,
   type LoadProgress,
   type LoadSession,
   type StagedEvent,
 } from '../ports/log-loader.port.js';
+import { readExportLine } from './export-line.js';
 
 export interface ImportResult {
   /** Events in the file. */
@@ -33,8 +34,10 @@ export class ImportError extends Error {
 }
 
 export interface LogImporter {
-  /** The next exported event (a parsed JSON value; `line` names it in errors): checked and staged. */
-  offer(value: unknown, line: number): Promise<void>;
+  /** The next line of an export (`line`: its number, for errors): checked and staged. */
+  offer(text: string, line: number): Promise<void>;
+  /** The next exported event, already parsed from JSON (a backup record): checked and staged. */
+  offerValue(value: unknown, line: number): Promise<void>;
   /**
    * Checks that no stream misses a revision, then moves what was staged into the log (`source`: the
    * SHA-256 of the input, by which an interrupted run is resumed; `skipExisting` for a target that
@@ -67,7 +70,13 @@ interface Parsed {
   readonly line: number;
   readonly stream: string;
   readonly revision: bigint;
-  readonly event: NewEvent;
+  readonly id: string;
+  readonly type: string;
+  /** The data as JSON text, and canonical (what the hash covers). */
+  readonly dataJson: string;
+  readonly canonicalData: string;
+  /** The metadata without the chain's members. */
+  readonly metadata: EventMetadata;
   readonly prevHash: string;
   readonly hash: string;
 }
@@ -112,22 +121,22 @@ export function logImporter(
   const accept = async (p: Parsed, head: { next: bigint; hash: string }) => {
     if (p.prevHash !== head.hash) {
       throw failure(
-        `line ${p.line}: ${p.stream}@${p.revision} (${p.event.id}) has prevHash ${p.prevHash || '""'} but the ` +
+        `line ${p.line}: ${p.stream}@${p.revision} (${p.id}) has prevHash ${p.prevHash || '""'} but the ` +
           `previous event of its stream hashes to ${head.hash || '"" (none)'}: the file was altered or is incomplete`,
       );
     }
-    const computed = eventHash(
+    const computed = eventHashOfCanonicalData(
       p.stream,
       p.revision,
       head.hash,
-      p.event.id,
-      p.event.type,
-      p.event.data,
-      p.event.metadata,
+      p.id,
+      p.type,
+      p.canonicalData,
+      p.metadata,
     );
     if (computed !== p.hash) {
       throw failure(
-        `line ${p.line}: ${p.stream}@${p.revision} (${p.event.id}) hashes to ${computed} but the export says ` +
+        `line ${p.line}: ${p.stream}@${p.revision} (${p.id}) hashes to ${computed} but the export says ` +
           `${p.hash}: the event was altered after it was recorded`,
       );
     }
@@ -137,10 +146,10 @@ export function logImporter(
     batch.push({
       stream: p.stream,
       revision: p.revision,
-      id: p.event.id,
-      type: p.event.type,
-      data: p.event.data,
-      metadata: { ...p.event.metadata, prevHash: p.prevHash, hash: p.hash } as StoredMetadata,
+      id: p.id,
+      type: p.type,
+      dataJson: p.dataJson,
+      metadata: { ...p.metadata, prevHash: p.prevHash, hash: p.hash } as StoredMetadata,
     });
     if (batch.length >= BATCH) await flush();
   };
@@ -176,7 +185,9 @@ export function logImporter(
   };
 
   return {
-    offer: async (value, line) => offer(parseEvent(value, line, failure)),
+    offer: async (text, line) => offer(parseEvent(text, line, failure)),
+    offerValue: async (value, line) =>
+      offer(checkedRevision(valueOrSchemaParse(value, line, failure), failure)),
     finish: async ({ source, skipExisting }) => {
       await flush();
       for (const [stream, held] of waiting) {
@@ -215,11 +226,42 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * The checks of `exportedLine`, by hand: a million lines go through here, and the schema walks every
- * value of `data`, which JSON.parse already guarantees is JSON. Anything unusual goes to the schema,
- * which also words the error.
+ * A line as `exportLines` writes it, read without parsing its data (`readExportLine`), with the checks
+ * of `exportedLine`; undefined for anything else (the schema then words the error).
  */
-function quickParse(value: unknown, line: number): Parsed | undefined {
+function quickParse(text: string, line: number): Parsed | undefined {
+  const read = readExportLine(text);
+  if (!read || read.stream.length > 500 || read.type.length > 200) return undefined;
+  const { prevHash, hash, ...rest } = read.metadata;
+  if (
+    typeof rest.correlationId !== 'string' ||
+    typeof rest.occurredAt !== 'string' ||
+    typeof rest.schemaVersion !== 'number' ||
+    typeof prevHash !== 'string' ||
+    typeof hash !== 'string' ||
+    !SHA256.test(hash)
+  )
+    return undefined;
+  return {
+    line,
+    stream: read.stream,
+    revision: BigInt(read.revision),
+    id: read.id,
+    type: read.type,
+    dataJson: read.dataJson,
+    canonicalData: read.canonicalData,
+    metadata: rest as EventMetadata,
+    prevHash,
+    hash,
+  };
+}
+
+/**
+ * The checks of `exportedLine` on a parsed value, by hand: the schema walks every value of `data`,
+ * which JSON.parse already guarantees is JSON. Anything unusual goes to the schema, which words the
+ * error.
+ */
+function valueParse(value: unknown, line: number): Parsed | undefined {
   if (!isObject(value)) return undefined;
   const { stream, revision, id, type, data, metadata } = value;
   if (typeof stream !== 'string' || stream.length < 1 || stream.length > 500) return undefined;
@@ -241,19 +283,38 @@ function quickParse(value: unknown, line: number): Parsed | undefined {
     line,
     stream,
     revision: BigInt(revision),
+    id,
+    type,
+    dataJson: JSON.stringify(data),
+    canonicalData: canonicalJson(data as JsonObject),
+    metadata: rest as EventMetadata,
     prevHash,
     hash,
-    event: { id, type, data: data as JsonObject, metadata: rest as EventMetadata },
   };
 }
 
-function parseEvent(value: unknown, line: number, failure: (message: string) => ImportError): Parsed {
-  const parsed = quickParse(value, line) ?? schemaParse(value, line, failure);
+function parseEvent(text: string, line: number, failure: (message: string) => ImportError): Parsed {
+  const parsed = quickParse(text, line) ?? valueOrSchemaParse(parseJson(text, line, failure), line, failure);
+  return checkedRevision(parsed, failure);
+}
+
+const valueOrSchemaParse = (value: unknown, line: number, failure: (message: string) => ImportError) =>
+  valueParse(value, line) ?? schemaParse(value, line, failure);
+
+function checkedRevision(parsed: Parsed, failure: (message: string) => ImportError): Parsed {
   if (parsed.revision > MAX_REVISION)
     throw failure(
-      `line ${line}: revision ${parsed.revision} is beyond what the log stores (${MAX_REVISION})`,
+      `line ${parsed.line}: revision ${parsed.revision} is beyond what the log stores (${MAX_REVISION})`,
     );
   return parsed;
+}
+
+function parseJson(text: string, line: number, failure: (message: string) => ImportError): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw failure(`line ${line} is not JSON`);
+  }
 }
 
 function schemaParse(value: unknown, line: number, failure: (message: string) => ImportError): Parsed {
@@ -267,8 +328,12 @@ function schemaParse(value: unknown, line: number, failure: (message: string) =>
     line,
     stream,
     revision,
+    id,
+    type,
+    dataJson: JSON.stringify(data),
+    canonicalData: canonicalJson(data as JsonObject),
+    metadata: rest as EventMetadata,
     prevHash,
     hash,
-    event: { id, type, data: data as JsonObject, metadata: rest as EventMetadata },
   };
 }

@@ -1,25 +1,9 @@
-import { eventHash } from '../event-store/hash-chain.js';
 import type { AuditLog, StreamHead } from '../ports/audit-log.port.js';
-import type { EventStore, RecordedEvent } from '../ports/event-store.port.js';
+import type { EventStore } from '../ports/event-store.port.js';
+import { ScanChecker } from './scan-checker.js';
+import { type BrokenLink, StreamChecker } from './stream-checker.js';
 
-/**
- * Where a stream's hash chain breaks:
- * - `prev-hash-mismatch`: the event's `prevHash` is not the previous event's hash (an event was removed,
- *   inserted or reordered before it, or its prevHash was edited);
- * - `hash-mismatch`: the event's stored `hash` is not the hash of its content (its stream, revision, id,
- *   type, data or metadata was edited);
- * - `head-mismatch`: the store's record of the stream's head (last revision and hash) does not match the
- *   events (events were removed from the end, where no later link would notice).
- */
-export interface BrokenLink {
-  readonly stream: string;
-  readonly revision: bigint;
-  /** The event where the chain breaks ('' for a head-mismatch with no event at the head's revision). */
-  readonly eventId: string;
-  readonly expected: string;
-  readonly actual: string;
-  readonly reason: 'hash-mismatch' | 'prev-hash-mismatch' | 'head-mismatch';
-}
+export type { BrokenLink } from './stream-checker.js';
 
 export interface ChainReport {
   readonly streams: number;
@@ -34,74 +18,6 @@ export interface ChainReport {
 
 const CHUNK = 1000;
 const MAX_REPORTED = 100;
-
-/**
- * One stream's chain, checked event by event in revision order: its first broken link, if any, and,
- * once the stream's events are all seen, whether the store's record of its head matches them.
- */
-export class StreamChecker {
-  events = 0;
-  broken: BrokenLink | undefined;
-  private previous = '';
-  private atHead: { id: string; hash: string } | undefined;
-
-  constructor(readonly head: StreamHead) {}
-
-  /** Checks the next event; false once the stream is broken (the rest of it need not be read). */
-  check(event: RecordedEvent): boolean {
-    if (this.broken) return false;
-    const { stream } = this.head;
-    this.events += 1;
-    const { prevHash, hash } = event.metadata;
-    const at = { stream, revision: event.revision, eventId: event.id };
-    if (prevHash !== this.previous) {
-      this.broken = {
-        ...at,
-        expected: this.previous,
-        actual: String(prevHash),
-        reason: 'prev-hash-mismatch',
-      };
-      return false;
-    }
-    const computed = eventHash(
-      stream,
-      event.revision,
-      this.previous,
-      event.id,
-      event.type,
-      event.data,
-      event.metadata,
-    );
-    if (computed !== hash) {
-      this.broken = { ...at, expected: computed, actual: String(hash), reason: 'hash-mismatch' };
-      return false;
-    }
-    if (event.revision === this.head.revision) this.atHead = { id: event.id, hash };
-    this.previous = hash;
-    return true;
-  }
-
-  /** After the stream's last event: its first break, the head's included. */
-  end(): { events: number; broken?: BrokenLink } {
-    if (this.broken) return { events: this.events, broken: this.broken };
-    const { head } = this;
-    // Events appended after the head was read are verified above; the head itself must be one of them.
-    if (head.revision !== undefined && head.revision >= 0n && this.atHead?.hash !== head.lastHash) {
-      return {
-        events: this.events,
-        broken: {
-          stream: head.stream,
-          revision: head.revision,
-          eventId: this.atHead?.id ?? '',
-          expected: head.lastHash ?? '',
-          actual: this.atHead?.hash ?? '',
-          reason: 'head-mismatch',
-        },
-      };
-    }
-    return { events: this.events };
-  }
-}
 
 /** Recomputes one stream's chain, event by event, and stops at its first broken link. */
 export async function verifyStream(
@@ -152,27 +68,32 @@ class Tally {
 /**
  * Tamper evidence: recomputes every event's hash (`eventHash`, the function every store chains with)
  * for one user's streams or the whole log, and reports the first broken link of each stream. The whole
- * log is read in one scan, stream after stream, when the audit log offers it (PostgreSQL); otherwise
- * stream by stream.
+ * log is read in one scan in `$all` order when the audit log offers it (PostgreSQL: each stream's events
+ * come in revision order, interleaved; one checker per stream); otherwise stream by stream.
  */
 export const verifyChains =
   (deps: { store: EventStore; auditLog: AuditLog }) =>
   async (input: { userId?: string; onProgress?: (events: number) => void } = {}): Promise<ChainReport> => {
     const tally = new Tally();
-    const scan = deps.auditLog.eventsByStream;
-    if (input.userId === undefined && scan) {
-      let checker: StreamChecker | undefined;
-      for await (const page of scan.call(deps.auditLog)) {
-        for (const { event, head } of page) {
-          if (checker?.head.stream !== event.streamName) {
-            if (checker) tally.add(checker.end());
-            checker = new StreamChecker(head);
+    if (input.userId === undefined && deps.auditLog.scanAll) {
+      let events = 0;
+      const checkers = new Map<StreamHead, ScanChecker>();
+      for await (const page of deps.auditLog.scanAll({ belowHorizon: false })) {
+        for (const event of page) {
+          let checker = checkers.get(event.head);
+          if (!checker) {
+            checker = new ScanChecker(new StreamChecker(event.head));
+            checkers.set(event.head, checker);
           }
-          checker.check(event);
+          checker.offer(event);
         }
-        input.onProgress?.(tally.events + (checker?.events ?? 0));
+        events += page.length;
+        input.onProgress?.(events);
       }
-      if (checker) tally.add(checker.end());
+      const byName = [...checkers.values()].sort((a, b) =>
+        a.checker.head.stream < b.checker.head.stream ? -1 : 1,
+      );
+      for (const checker of byName) tally.add(checker.end());
       return tally.report();
     }
     for await (const head of deps.auditLog.streams(input.userId)) {

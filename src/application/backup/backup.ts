@@ -215,7 +215,7 @@ export const restoreInstallation =
       for await (const text of open()) {
         lineNumber += 1;
         const record = parseRecord(text, lineNumber);
-        if (record.kind === 'event') await importer.offer(record, lineNumber);
+        if (record.kind === 'event') await importer.offerValue(record, lineNumber);
         else if (record.kind === 'subject-key') keys.push(secret(subjectKeyRecord, record, lineNumber));
         else if (record.kind === 'credential') credentials.push(secret(credentialRecord, record, lineNumber));
       }

@@ -1,4 +1,4 @@
-import type { GlobalPosition, RecordedEvent } from './event-store.port.js';
+import type { GlobalPosition, RecordedEvent, StoredMetadata } from './event-store.port.js';
 
 /**
  * Reading the event log for audits: one user's events across all of their streams, every stream name,
@@ -76,14 +76,22 @@ export interface AuditLog {
   /** True when no event has ever been stored. */
   isEmpty(): Promise<boolean>;
   /**
-   * Every event of the log, stream after stream (each in revision order), with its stream's head as the
-   * store records it, in large pages from one consistent snapshot: verification at scan speed. Offered by
-   * stores that can read in that order (PostgreSQL); the others are verified stream by stream.
+   * Every event of the log in `$all` order, in large pages from one consistent snapshot, each with its
+   * stream's head as the store records it in that snapshot, and its data as the stored JSON text (not
+   * parsed: export and verification rewrite it, see `rewriteJson`). `belowHorizon`: only events every
+   * `$all` reader can see (an export); otherwise every committed event (verification, which compares
+   * against the heads). Offered by stores that can scan (PostgreSQL); the others go event by event.
    */
-  eventsByStream?(): AsyncIterable<readonly StreamEvent[]>;
+  scanAll?(options: { belowHorizon: boolean }): AsyncIterable<readonly ScannedEvent[]>;
 }
 
-export interface StreamEvent {
-  readonly event: RecordedEvent;
+/** An event of a whole-log scan (see `AuditLog.scanAll`). */
+export interface ScannedEvent {
   readonly head: StreamHead;
+  readonly revision: number;
+  readonly id: string;
+  readonly type: string;
+  /** The data as stored JSON text: members in stored order, spacing as the store writes it. */
+  readonly dataText: string;
+  readonly metadata: StoredMetadata;
 }

@@ -1,4 +1,4 @@
-import type { JsonObject, StoredMetadata } from './event-store.port.js';
+import type { StoredMetadata } from './event-store.port.js';
 
 /**
  * Bulk loading of a whole log (import, restore): events already chained and checked are staged at COPY
@@ -11,7 +11,8 @@ export interface StagedEvent {
   readonly revision: bigint;
   readonly id: string;
   readonly type: string;
-  readonly data: JsonObject;
+  /** The data as JSON text (as the input holds it). */
+  readonly dataJson: string;
   readonly metadata: StoredMetadata;
 }
 

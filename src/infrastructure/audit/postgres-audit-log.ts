@@ -3,12 +3,13 @@ import {
   type AuditLog,
   type AuditQuery,
   ownsStream,
-  type StreamEvent,
+  type ScannedEvent,
   type StreamHead,
   type StreamKindQuery,
 } from '../../application/ports/audit-log.port.js';
 import { parsePosition, type RecordedEvent, START } from '../../application/ports/event-store.port.js';
 import { EVENT_COLUMNS, EVENT_SOURCE, type EventRow, toRecorded } from '../event-store/event-row.js';
+import { scanLog } from './postgres-log-scan.js';
 
 /** Only events of transactions older than every running one: a page or an export never skips a late commit. */
 const BELOW_HORIZON = 'e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
@@ -134,36 +135,19 @@ export class PostgresAuditLog implements AuditLog {
   }
 
   /**
-   * The whole log in (stream, revision) order, through the (stream_id, stream_revision) index, each row
-   * with its stream's head; same snapshot and cursor as `events`.
+   * The whole log through `COPY … TO STDOUT` in one REPEATABLE READ transaction (see `scanLog`). A scan
+   * stopped early leaves its COPY unfinished: that connection is closed, not returned to the pool.
    */
-  async *eventsByStream(): AsyncIterable<readonly StreamEvent[]> {
+  async *scanAll(options: { belowHorizon: boolean }): AsyncIterable<readonly ScannedEvent[]> {
     const client = await this.pool.connect();
-    let open = false;
+    let finished = false;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      open = true;
-      await client.query(
-        `DECLARE audit_scan NO SCROLL CURSOR FOR
-         SELECT ${EVENT_COLUMNS}, s.revision::text AS head_revision, s.last_hash AS head_hash
-         FROM ${EVENT_SOURCE} ORDER BY e.stream_id, e.stream_revision`,
-      );
-      let head: StreamHead | undefined;
-      for (;;) {
-        const { rows } = await client.query<EventRow & { head_revision: string; head_hash: string }>(
-          `FETCH ${EXPORT_CHUNK} FROM audit_scan`,
-        );
-        yield rows.map((row) => {
-          if (head?.stream !== row.stream_name)
-            head = { stream: row.stream_name, revision: BigInt(row.head_revision), lastHash: row.head_hash };
-          return { event: toRecorded(row), head };
-        });
-        if (rows.length < EXPORT_CHUNK) break;
-      }
+      yield* scanLog(client, options);
       await client.query('COMMIT');
-      open = false;
+      finished = true;
     } finally {
-      await end(client, open);
+      client.release(!finished);
     }
   }
 

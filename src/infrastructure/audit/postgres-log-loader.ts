@@ -70,8 +70,9 @@ class PostgresLoadSession implements LoadSession {
     private readonly moveRows: number,
   ) {}
 
+  /** Writes the events as COPY text, one write per COPY statement's share of them. */
   async stage(events: readonly StagedEvent[]): Promise<void> {
-    for (const event of events) {
+    for (let i = 0; i < events.length; ) {
       if (this.failure) throw this.failure;
       if (!this.copy) {
         this.copy = this.client.query(pgCopy.from(COPY_STAGING));
@@ -79,17 +80,14 @@ class PostgresLoadSession implements LoadSession {
           this.failure ??= error;
         });
       }
-      this.staged += 1;
-      const line = `${this.staged}\t${copyEventLine(
-        event.stream,
-        event.revision,
-        event.id,
-        event.type,
-        JSON.stringify(event.data),
-        event.metadata,
-      )}`;
-      this.inCopy += 1;
-      if (!this.copy.write(line)) await once(this.copy, 'drain');
+      const share = events.slice(i, i + STAGE_ROWS - this.inCopy);
+      const lines = share.map(
+        (event) =>
+          `${++this.staged}\t${copyEventLine(event.stream, event.revision, event.id, event.type, event.dataJson, event.metadata)}`,
+      );
+      i += share.length;
+      this.inCopy += share.length;
+      if (!this.copy.write(lines.join(''))) await once(this.copy, 'drain');
       if (this.inCopy >= STAGE_ROWS) await this.endCopy();
     }
   }
