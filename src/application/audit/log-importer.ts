@@ -93,7 +93,7 @@ export type ImportProgress = LoadProgress | { readonly phase: 'checked'; readonl
  * chain (each event's prevHash is its predecessor's hash and its hash is recomputed with `eventHash`)
  * and stages the events; only when the whole input checked out are they moved into the log, in large
  * transactions of this installation (never a logical dump: the xid8 read horizon needs transaction ids
- * of this cluster, DESIGN.md §5). Ids, stream revisions, hashes and the relative global order are
+ * of this cluster; README, "Event store"). Ids, stream revisions, hashes and the relative global order are
  * kept. A stream's events may arrive out of order (up to MAX_OUT_OF_ORDER held); each stream starts at
  * revision 0 in the input.
  */
@@ -119,27 +119,7 @@ export function logImporter(
   };
 
   const accept = async (p: Parsed, head: { next: bigint; hash: string }) => {
-    if (p.prevHash !== head.hash) {
-      throw failure(
-        `line ${p.line}: ${p.stream}@${p.revision} (${p.id}) has prevHash ${p.prevHash || '""'} but the ` +
-          `previous event of its stream hashes to ${head.hash || '"" (none)'}: the file was altered or is incomplete`,
-      );
-    }
-    const computed = eventHashOfCanonicalData(
-      p.stream,
-      p.revision,
-      head.hash,
-      p.id,
-      p.type,
-      p.canonicalData,
-      p.metadata,
-    );
-    if (computed !== p.hash) {
-      throw failure(
-        `line ${p.line}: ${p.stream}@${p.revision} (${p.id}) hashes to ${computed} but the export says ` +
-          `${p.hash}: the event was altered after it was recorded`,
-      );
-    }
+    checkLink(p, head.hash, failure);
     heads.set(p.stream, { next: p.revision + 1n, hash: p.hash });
     sourceHash.update(p.hash);
     checked += 1;
@@ -336,4 +316,29 @@ function schemaParse(value: unknown, line: number, failure: (message: string) =>
     prevHash,
     hash,
   };
+}
+
+/** The event links to its stream's previous hash and hashes to what the export says; else `failure`. */
+function checkLink(p: Parsed, previousHash: string, failure: (message: string) => ImportError): void {
+  if (p.prevHash !== previousHash) {
+    throw failure(
+      `line ${p.line}: ${p.stream}@${p.revision} (${p.id}) has prevHash ${p.prevHash || '""'} but the ` +
+        `previous event of its stream hashes to ${previousHash || '"" (none)'}: the file was altered or is incomplete`,
+    );
+  }
+  const computed = eventHashOfCanonicalData(
+    p.stream,
+    p.revision,
+    previousHash,
+    p.id,
+    p.type,
+    p.canonicalData,
+    p.metadata,
+  );
+  if (computed !== p.hash) {
+    throw failure(
+      `line ${p.line}: ${p.stream}@${p.revision} (${p.id}) hashes to ${computed} but the export says ` +
+        `${p.hash}: the event was altered after it was recorded`,
+    );
+  }
 }

@@ -3,7 +3,7 @@ import type { StoredMetadata } from './event-store.port.js';
 /**
  * Bulk loading of a whole log (import, restore): events already chained and checked are staged at COPY
  * speed, then moved into the log in large transactions of this installation (so the xid8 read horizon
- * holds, DESIGN.md §5), keeping their ids, stream revisions, hashes and relative order. A load can be
+ * holds, README, "Event store"), keeping their ids, stream revisions, hashes and relative order. A load can be
  * interrupted and run again: events whose id the log already holds are skipped.
  */
 export interface StagedEvent {
