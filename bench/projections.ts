@@ -6,6 +6,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { PROJECTIONS } from '../projections/index.js';
 import type { Projection } from '../src/application/ports/projection.port.js';
 import { PostgresEventStore } from '../src/infrastructure/event-store/postgres-event-store.js';
@@ -67,66 +68,11 @@ const freePort = () =>
     server.on('error', reject);
   });
 
-/** `COPY (...) TO STDOUT` for `pg` without `pg-copy-streams`: collects the data in ~1 MB buffers. */
-class CopyOut {
-  callback?: (error: Error | null, chunks: Buffer[]) => void;
-  private readonly chunks: Buffer[] = [];
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private settled = false;
-
-  constructor(readonly text: string) {}
-
-  submit(connection: pg.Connection): void {
-    connection.query(this.text);
-  }
-
-  handleCopyData(message: { chunk: Buffer }): void {
-    // The chunk is a view on the parser's buffer, which the next socket read may overwrite: copy it.
-    this.pending.push(Buffer.from(message.chunk));
-    this.pendingBytes += message.chunk.length;
-    if (this.pendingBytes >= 1 << 20) this.flush();
-  }
-
-  handleCopyInResponse(connection: pg.Connection & { sendCopyFail(message: string): void }): void {
-    connection.sendCopyFail('COPY FROM is not expected here');
-  }
-
-  handleReadyForQuery(): void {
-    this.settle(null);
-  }
-
-  handleError(error: Error): void {
-    this.settle(error);
-  }
-
-  handleCommandComplete(): void {}
-  handleRowDescription(): void {}
-  handleDataRow(): void {}
-  handleEmptyQuery(): void {}
-  handlePortalSuspended(): void {}
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    this.chunks.push(Buffer.concat(this.pending));
-    this.pending = [];
-    this.pendingBytes = 0;
-  }
-
-  private settle(error: Error | null): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.flush();
-    this.callback?.(error, this.chunks);
-  }
-}
-
-function copyOut(client: pg.PoolClient, text: string): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    const copy = new CopyOut(text);
-    copy.callback = (error, chunks) => (error ? reject(error) : resolve(chunks));
-    client.query(copy);
-  });
+/** The data of a `COPY (...) TO STDOUT`, in the chunks the server sent. */
+async function copyOut(client: pg.PoolClient, text: string): Promise<Buffer[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of client.query(copyTo(text))) chunks.push(chunk as Buffer);
+  return chunks;
 }
 
 async function tablesOf(pool: pg.Pool, schema: string): Promise<string[]> {

@@ -1,4 +1,7 @@
-import type { Connection, Pool, PoolClient } from 'pg';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Pool, PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { chainEvents } from '../../src/application/event-store/hash-chain.js';
 import { budgetMonthCodec } from '../../src/application/events/budget-month.codec.js';
 import { userCodec } from '../../src/application/events/user.codec.js';
@@ -131,62 +134,14 @@ export interface EventSink {
   drain(): Promise<void>;
 }
 
-type CopyConnection = Connection & {
-  sendCopyFromChunk(chunk: Buffer): void;
-  endCopyFrom(): void;
-};
-
-/**
- * `COPY <table> FROM STDIN` for `pg` without `pg-copy-streams`: a submittable (the documented extension
- * point `pg-cursor` and `pg-copy-streams` use) that sends the whole payload when the server asks for it.
- */
-class CopyIn {
-  callback?: (error: Error | null) => void;
-  private settled = false;
-
-  constructor(
-    readonly text: string,
-    private readonly payload: readonly Buffer[],
-  ) {}
-
-  submit(connection: Connection): void {
-    connection.query(this.text);
-  }
-
-  handleCopyInResponse(connection: CopyConnection): void {
-    for (const chunk of this.payload) connection.sendCopyFromChunk(chunk);
-    connection.endCopyFrom();
-  }
-
-  handleReadyForQuery(): void {
-    this.settle(null);
-  }
-
-  handleError(error: Error): void {
-    this.settle(error);
-  }
-
-  handleCommandComplete(): void {}
-  handleRowDescription(): void {}
-  handleDataRow(): void {}
-  handleEmptyQuery(): void {}
-  handlePortalSuspended(): void {}
-  handleCopyData(): void {}
-
-  private settle(error: Error | null): void {
-    if (this.settled) return;
-    this.settled = true;
-    this.callback?.(error);
-  }
-}
-
 /** Runs `text` (a `COPY ... FROM STDIN`) with `payload` (COPY text format) as its data. */
-export function copyIn(client: PoolClient, text: string, payload: Buffer | readonly Buffer[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const copy = new CopyIn(text, Buffer.isBuffer(payload) ? [payload] : (payload as readonly Buffer[]));
-    copy.callback = (error) => (error ? reject(error) : resolve());
-    client.query(copy);
-  });
+export async function copyIn(
+  client: PoolClient,
+  text: string,
+  payload: Buffer | readonly Buffer[],
+): Promise<void> {
+  const chunks = Buffer.isBuffer(payload) ? [payload] : (payload as readonly Buffer[]);
+  await pipeline(Readable.from(chunks), client.query(copyFrom(text)));
 }
 
 const COPY_EVENTS = `COPY event_log (stream_id, ${COPY_EVENT_COLUMNS}) FROM STDIN`;
