@@ -232,6 +232,8 @@ describe('export, import into a fresh database, rebuild the projections', () => 
       'MonthOverdrawn',
       'OverspendDetected',
       'ProfileUpdated',
+      // The category correction in the history teaches the user's rules (issue 15).
+      'RuleAdded',
       'UserRegistered',
     ]);
 
