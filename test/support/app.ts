@@ -31,6 +31,9 @@ export async function startTestApp(
     // Tests register many users from one address; the rate-limit test sets its own low limits.
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: '100000',
     RATE_LIMIT_PER_MINUTE: '100000',
+    // A read waits for the client's own write until the read models reach it: on a loaded machine that
+    // can take longer than the production bound, and a read that gives up early makes a test flaky.
+    READ_YOUR_WRITES_TIMEOUT_MS: '10000',
     ...env,
   });
   let stopped = false;
