@@ -11,6 +11,7 @@ const app = await startTestApp({
   OPENAI_DAILY_CALLS_PER_USER: '3',
   // Each test below sets the stand-in's behaviour; no pause after a failure between them.
   OPENAI_COOLDOWN_MS: '0',
+  ADMIN_EMAILS: 'ops@example.com',
 });
 const { api } = app;
 const today = new Date().toISOString().slice(0, 10);
@@ -135,6 +136,16 @@ describe('categorization tiers (issue 15)', () => {
 
     const unknown = await record(token, { merchant: 'Zq Holdings' });
     expect(unknown.body).toMatchObject({ category: 'other', categorizedBy: 'default' });
+
+    // An operator sees the failing model in /api/health/external.
+    await registerUser(api, { email: 'ops@example.com' });
+    const login = await api('POST', '/api/auth/login', {
+      body: { email: 'ops@example.com', password: 'correct horse battery' },
+    });
+    const external = await api('GET', '/api/health/external', { token: login.body.accessToken });
+    const openai = external.body.integrations.find((i: { name: string }) => i.name === 'openai');
+    expect(openai).toMatchObject({ configured: true, reachable: false });
+    expect(openai.lastError).toBeTruthy();
   });
 
   it('bulk and CSV import categorize the expenses that name no category', async () => {

@@ -202,6 +202,7 @@ describe('receipts read by Google Vision (a local stand-in of its REST API)', { 
     const byName = Object.fromEntries(external.body.integrations.map((i: { name: string }) => [i.name, i]));
     expect(byName.vision).toMatchObject({ configured: true, reachable: false });
     expect(byName.firebase).toMatchObject({ configured: false });
+    expect(byName.openai).toMatchObject({ configured: false });
     expect((await app.api('GET', '/api/health/external', { token: user.token })).status).toBe(403);
 
     vision.behave({

@@ -31,6 +31,7 @@ import { analyticsRoutes } from '../../src/interfaces/http/routes/analytics.rout
 import { planArb, planCommand, scenarioArb, toCommands } from '../support/budget-arbitraries.js';
 import { cat, day, fixed, flexible, record, USD } from '../support/budget-fixtures.js';
 import { testDatabase } from '../support/postgres.js';
+import { committedHead } from '../support/settled.js';
 
 const db = await testDatabase();
 const store = new PostgresEventStore(db.pool);
@@ -56,7 +57,7 @@ const users = commandHandler({ store, clock, ids: randomIds }, userDecider, user
 const budgets = commandHandler({ store, clock, ids: randomIds }, budgetMonthDecider, budgetMonthCodec);
 const deps = { users, analytics: new PostgresAnalyticsReadModel(db.pool), clock };
 // As the application serves them: read-your-writes, with `minPosition` for the tests' own writes.
-const consistent = readYourWrites({ writes: new InProcessWritePositions(), timeoutMs: 2000 });
+const consistent = readYourWrites({ writes: new InProcessWritePositions(), timeoutMs: 15_000 });
 const analyticsDashboard = consistent.query([deps.analytics], dashboard(deps));
 const analyticsTrends = consistent.query([deps.analytics], trends(deps));
 const ctx = { correlationId: randomUUID() };
@@ -138,7 +139,7 @@ describe('analytics projection and dashboard on PostgreSQL', () => {
     const userId = await registerUser();
     await juneScenario(userId);
 
-    const d = await analyticsDashboard({ userId, minPosition: await store.headPosition() });
+    const d = await analyticsDashboard({ userId, minPosition: await committedHead(db.pool) });
     expect(d.caughtUp).toBe(true);
     expect(d.month).toBe('2025-06');
     expect(d.today).toBe('2025-06-10');
@@ -219,7 +220,7 @@ describe('analytics projection and dashboard on PostgreSQL', () => {
     await budget(userId, '2025-05', record('m1', '2025-05-20', 'food', 11_000n, { merchant: 'Grocer' }));
     await juneScenario(userId);
 
-    const t = await analyticsTrends({ userId, months: 2, minPosition: await store.headPosition() });
+    const t = await analyticsTrends({ userId, months: 2, minPosition: await committedHead(db.pool) });
     expect(t.caughtUp).toBe(true);
     expect(t.months).toEqual([
       {
@@ -319,7 +320,7 @@ describe('analytics routes', () => {
     fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
   it('answers with amounts as decimal strings', async () => {
-    const head = await store.headPosition();
+    const head = await committedHead(db.pool);
     const res = await get(`/dashboard?month=2025-06&after=${head}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('daybook-caught-up')).toBe('true');

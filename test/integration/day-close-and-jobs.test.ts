@@ -29,6 +29,7 @@ import { InProcessNotifier } from '../../src/infrastructure/realtime/in-process-
 import { receiptNotificationAdapters } from '../../src/infrastructure/receipts/receipt-notification-adapters.js';
 import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { testDatabase } from '../support/postgres.js';
+import { committedHead } from '../support/settled.js';
 
 const db = await testDatabase();
 const store = new PostgresEventStore(db.pool);
@@ -130,7 +131,7 @@ describe('day close and jobs on PostgreSQL', () => {
     expect(await daybook.closeDueDays()).toEqual({ users: 1, days: 3 });
     expect(await daybook.closeDueDays()).toEqual({ users: 0, days: 0 });
 
-    const minPosition = await store.headPosition();
+    const minPosition = await committedHead(db.pool);
     const calendar = await daybook.calendarMonth({ userId: user.userId, month: '2025-06', minPosition });
     expect(calendar.caughtUp).toBe(true);
     expect(calendar.days.slice(0, 4).map((d) => d.closed)).toEqual([true, true, true, false]);

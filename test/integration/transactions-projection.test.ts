@@ -37,6 +37,7 @@ import { randomIds } from '../../src/infrastructure/system/system-clock.js';
 import { planCommand, type Scenario, scenarioArb, toCommands } from '../support/budget-arbitraries.js';
 import { cat, day, flexible, NOW, record } from '../support/budget-fixtures.js';
 import { testDatabase } from '../support/postgres.js';
+import { committedHead } from '../support/settled.js';
 
 const db = await testDatabase();
 const store = new PostgresEventStore(db.pool);
@@ -105,7 +106,7 @@ const spend = (
 ) => handle(userId, date, record(id, date, category, amount, extra));
 
 async function caughtUp() {
-  expect(await readModel.waitFor(await store.headPosition(), 15_000)).toBe(true);
+  expect(await readModel.waitFor(await committedHead(db.pool), 15_000)).toBe(true);
 }
 
 /** Every page of `list` with `limit`, checking each cursor leads to the next page. */

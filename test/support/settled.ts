@@ -1,6 +1,11 @@
 import type pg from 'pg';
 import { PROJECTIONS } from '../../projections/index.js';
-import { comparePositions, type GlobalPosition } from '../../src/application/ports/event-store.port.js';
+import {
+  comparePositions,
+  formatPosition,
+  type GlobalPosition,
+  START,
+} from '../../src/application/ports/event-store.port.js';
 import type { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -73,4 +78,18 @@ export async function readModels(pool: pg.Pool): Promise<Record<string, string[]
     result[name] = rows.map((r) => r.row);
   }
   return result;
+}
+
+/**
+ * The position of the last event committed to this database. `headPosition` stops at the cluster-wide
+ * read horizon, so a long transaction in another test file's database would make a wait on it return
+ * before this file's own writes are projected; a wait on this one waits for them.
+ */
+export async function committedHead(pool: pg.Pool): Promise<GlobalPosition> {
+  const { rows } = await pool.query<{ tx: string; position: string }>(
+    `SELECT transaction_id::text AS tx, global_position::text AS position FROM event_log
+     ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+  );
+  const row = rows[0];
+  return row ? formatPosition(BigInt(row.tx), BigInt(row.position)) : START;
 }
