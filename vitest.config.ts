@@ -8,8 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Most files wait on PostgreSQL, servers and timers, not the CPU: two at a time on two cores
+    // Most files wait on PostgreSQL, servers and timers, not the CPU: three at a time on two cores
     // (vitest's default there is one) keeps the suite inside CI's ten minutes.
-    maxWorkers: 2,
+    maxWorkers: 3,
   },
 });
