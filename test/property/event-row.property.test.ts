@@ -3,11 +3,17 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportLines, exportLog } from '../../src/application/audit/export-import.js';
 import { verifyChains } from '../../src/application/audit/verify-chains.js';
-import type { JsonObject, JsonValue, NewEvent } from '../../src/application/ports/event-store.port.js';
+import {
+  comparePositions,
+  type JsonObject,
+  type JsonValue,
+  type NewEvent,
+} from '../../src/application/ports/event-store.port.js';
 import { PostgresAuditLog } from '../../src/infrastructure/audit/postgres-audit-log.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { numRuns } from '../support/fast-check.js';
 import { testDatabase } from '../support/postgres.js';
+import { committedHead, until } from '../support/settled.js';
 
 /**
  * The compact event log (migration 013) stores the fixed metadata in columns and the rest as jsonb:
@@ -111,6 +117,14 @@ describe('the compact event log', () => {
     const deps = { store, auditLog, clock: { now: () => new Date() }, ids: { uuid: () => randomUUID() } };
     const objects: string[] = [];
     for await (const event of exportLog(deps)()) objects.push(JSON.stringify(event));
+    // The export reads below the cluster-wide read horizon: wait until it has passed the DataExported
+    // event the first export appended (another file's open transaction can hold it back a while).
+    const committed = await committedHead(db.pool);
+    await until(
+      () => store.headPosition(),
+      (head) => comparePositions(head, committed) >= 0,
+      'the read horizon past the DataExported event',
+    );
     const lines: string[] = [];
     for await (const line of exportLines(deps)()) lines.push(line);
     // The second export also holds the DataExported event the first one recorded.
