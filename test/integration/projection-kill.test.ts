@@ -17,12 +17,12 @@ import { testDatabase } from '../support/postgres.js';
  * A rebuild killed with SIGKILL half-way resumes from its checkpoint and ends with exactly the rows a
  * clean build has, while readers keep being served the old generation until the swap.
  *
- * Tens of thousands of generated events (KILL_TEST_EVENTS, default 50,000; the suite must stay fast); the live generation is caught up in-process (a clean build
+ * Tens of thousands of generated events (KILL_TEST_EVENTS, default 80,000; the suite must stay fast); the live generation is caught up in-process (a clean build
  * from scratch, uninterrupted: it is also the reference the resumed build is compared with). The
  * rebuild runs in a child process through the real CLI (`projections rebuild <name>`), is killed, and
  * is resumed by a runner in this process.
  */
-const EVENTS = Number(process.env.KILL_TEST_EVENTS ?? 50_000);
+const EVENTS = Number(process.env.KILL_TEST_EVENTS ?? 80_000);
 const TARGET = process.env.KILL_TEST_PROJECTION ?? 'daily-allocation';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Generous: a busy 2-core machine builds ~10k events/s per phase. */
