@@ -13,7 +13,10 @@ const CARD = /(?<!\d)\d(?:[ -]?\d){11,18}(?!\d)/g;
 /** A leading + and 7+ digits, or 9+ digits, with the usual separators. */
 const PHONE = /(?:\+\d(?:[ ()./-]*\d){6,}|(?<![\d+])\d(?:[ ()./-]*\d){8,})(?!\d)/g;
 /** "to"/"from" and up to three capitalised words after it. */
-const NAME_AFTER = /\b(to|from)(\s+)\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,2}/giu;
+// No `i` flag: with it `\p{Lu}` matches lower-case letters too. "to"/"from" in any case, as a word of its
+// own (not the end of "a-to").
+const NAME_AFTER =
+  /(?<![\p{L}\p{N}'’.-])([Tt][Oo]|[Ff][Rr][Oo][Mm])(\s+)\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*){0,2}/gu;
 
 export function scrubPii(text: string): string {
   return text
