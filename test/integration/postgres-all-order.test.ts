@@ -37,7 +37,9 @@ describe('PostgreSQL $all order with overlapping transactions', () => {
     const slowAppend = store.append(`slow-${randomUUID()}`, [event()]);
     await waitUntil(async () => {
       const { rows } = await db.pool.query(
-        "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND objid = $1`,
+        [HOLD],
       );
       return rows[0].n === 1;
     });
@@ -62,8 +64,11 @@ describe('PostgreSQL $all order with overlapping transactions', () => {
     await holder.query('SELECT pg_advisory_unlock($1)', [HOLD]);
     const slow = await slowAppend;
     await holder.end();
-    await follow();
-    await follow();
+    // The read horizon is cluster-wide: another file's open transaction may hold it a moment longer.
+    await waitUntil(async () => {
+      await follow();
+      return follower.length >= 2;
+    });
 
     expect(follower.map((e) => e.position)).toEqual([slow.position, fast.position]);
     const { rows } = await db.pool.query<{ global_position: string }>(
