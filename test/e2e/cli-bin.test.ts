@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { testDatabase } from '../support/postgres.js';
+
+// Each test spawns the built CLI several times: three files at a time on two cores, that takes a while.
+vi.setConfig({ testTimeout: 120_000 });
 
 const { url } = await testDatabase({ migrate: false });
 
