@@ -212,16 +212,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 function quickParse(text: string, line: number): Parsed | undefined {
   const read = readExportLine(text);
   if (!read || read.stream.length > 500 || read.type.length > 200) return undefined;
-  const { prevHash, hash, ...rest } = read.metadata;
-  if (
-    typeof rest.correlationId !== 'string' ||
-    typeof rest.occurredAt !== 'string' ||
-    typeof rest.schemaVersion !== 'number' ||
-    typeof prevHash !== 'string' ||
-    typeof hash !== 'string' ||
-    !SHA256.test(hash)
-  )
-    return undefined;
+  const chain = chainedMetadata(read.metadata);
+  if (!chain) return undefined;
+  const { rest, prevHash, hash } = chain;
   return {
     line,
     stream: read.stream,
@@ -249,16 +242,9 @@ function valueParse(value: unknown, line: number): Parsed | undefined {
   if (typeof id !== 'string' || !UUID.test(id)) return undefined;
   if (typeof type !== 'string' || type.length < 1 || type.length > 200) return undefined;
   if (!isObject(data) || !isObject(metadata)) return undefined;
-  const { prevHash, hash, ...rest } = metadata;
-  if (
-    typeof rest.correlationId !== 'string' ||
-    typeof rest.occurredAt !== 'string' ||
-    typeof rest.schemaVersion !== 'number' ||
-    typeof prevHash !== 'string' ||
-    typeof hash !== 'string' ||
-    !SHA256.test(hash)
-  )
-    return undefined;
+  const chain = chainedMetadata(metadata);
+  if (!chain) return undefined;
+  const { rest, prevHash, hash } = chain;
   return {
     line,
     stream,
@@ -341,4 +327,19 @@ function checkLink(p: Parsed, previousHash: string, failure: (message: string) =
         `${p.hash}: the event was altered after it was recorded`,
     );
   }
+}
+
+/** An exported event's metadata split into the chain's two members and the rest, if it has what a stored event has. */
+function chainedMetadata(metadata: Record<string, unknown>) {
+  const { prevHash, hash, ...rest } = metadata;
+  if (
+    typeof rest.correlationId !== 'string' ||
+    typeof rest.occurredAt !== 'string' ||
+    typeof rest.schemaVersion !== 'number' ||
+    typeof prevHash !== 'string' ||
+    typeof hash !== 'string' ||
+    !SHA256.test(hash)
+  )
+    return undefined;
+  return { rest, prevHash, hash };
 }
