@@ -115,16 +115,20 @@ describe('the compact event log', () => {
 
   it('exports, through the COPY scan, the very lines JSON.stringify makes of every exported event', async () => {
     const deps = { store, auditLog, clock: { now: () => new Date() }, ids: { uuid: () => randomUUID() } };
+    // The export reads below the cluster-wide read horizon, which another file's open transaction can
+    // hold back a while: wait until it has passed every event committed so far, before each export.
+    const horizonPassed = async (what: string) => {
+      const committed = await committedHead(db.pool);
+      await until(
+        () => store.headPosition(),
+        (head) => comparePositions(head, committed) >= 0,
+        what,
+      );
+    };
+    await horizonPassed("the read horizon past the earlier tests' events");
     const objects: string[] = [];
     for await (const event of exportLog(deps)()) objects.push(JSON.stringify(event));
-    // The export reads below the cluster-wide read horizon: wait until it has passed the DataExported
-    // event the first export appended (another file's open transaction can hold it back a while).
-    const committed = await committedHead(db.pool);
-    await until(
-      () => store.headPosition(),
-      (head) => comparePositions(head, committed) >= 0,
-      'the read horizon past the DataExported event',
-    );
+    await horizonPassed('the read horizon past the DataExported event');
     const lines: string[] = [];
     for await (const line of exportLines(deps)()) lines.push(line);
     // The second export also holds the DataExported event the first one recorded.
