@@ -11,7 +11,7 @@ const { url } = await testDatabase({ migrate: false });
 function daybook(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, ['bin/daybook.js', ...args], {
-      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', ...env },
+      env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', PG_CONNECT_TIMEOUT_MS: '10000', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

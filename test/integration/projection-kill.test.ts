@@ -124,6 +124,8 @@ function startRebuildCli(name: string, dataDir: string): { child: ChildProcess; 
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? tmpdir(),
       DATABASE_URL: db.url,
+      // Starting with the suite's busiest files, connecting can take longer than the production bound.
+      PG_CONNECT_TIMEOUT_MS: '10000',
       LOG_LEVEL: 'silent',
       JWT_SECRET: 'kill-test-secret-kill-test-secret-0123456789',
       DAYBOOK_DATA_DIR: dataDir,

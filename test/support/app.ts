@@ -1,17 +1,7 @@
-import { afterAll } from 'vitest';
 import { type RunningDaybook, startDaybook } from '../../src/server.js';
 import { contract } from '../fuzz/contract.js';
+import { stopAtFileEnd } from './file-end.js';
 import { testDatabase } from './postgres.js';
-
-/**
- * Apps to stop when the file ends, before its databases are dropped (this hook is registered after
- * postgres.ts's, and after-hooks run in reverse). Registered at import, so apps started inside a test
- * are stopped too.
- */
-const stops: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const stop of stops.splice(0).reverse()) await stop();
-});
 
 /** Daybook on an ephemeral port with a database of its own; stopped after the file. */
 export async function startTestApp(
@@ -42,7 +32,7 @@ export async function startTestApp(
     stopped = true;
     await app.stop();
   };
-  stops.push(stop);
+  stopAtFileEnd(stop);
   return { ...app, stop, api: api(app.url), databaseUrl: url };
 }
 

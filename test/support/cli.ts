@@ -19,6 +19,8 @@ export function runDaybookCli(
         DATABASE_URL: databaseUrl,
         JWT_SECRET: 'cli-test-secret-cli-test-secret-0123456',
         LOG_LEVEL: 'silent',
+        // On a machine busy with the rest of the suite, connecting can outlast the production bound.
+        PG_CONNECT_TIMEOUT_MS: '10000',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

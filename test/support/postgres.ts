@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
 import { migrate } from '../../src/infrastructure/postgres/migrate.js';
-
-/**
- * What to drop when the file ends. Registered once, when a test file imports this module (at its top
- * level): a hook registered from inside a test would not run, and the database would be left behind.
- */
-const drops: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const drop of drops.splice(0).reverse()) await drop();
-});
+import { dropAtFileEnd } from './file-end.js';
 
 /**
  * A fresh, migrated database of its own for the calling test file (dropped after it, whether its tests
@@ -29,7 +21,7 @@ export async function testDatabase(
   url.pathname = `/${name}`;
   const pool = new pg.Pool({ connectionString: url.toString(), max: 20 });
   if (options.migrate !== false) await migrate(pool);
-  drops.push(async () => {
+  dropAtFileEnd(async () => {
     // Idle connections may still be closing when the database is dropped: their notice is not an error.
     pool.on('error', () => undefined);
     await pool.end();

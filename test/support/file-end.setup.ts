@@ -1,0 +1,3 @@
+import { endEveryFile } from './file-end.js';
+
+endEveryFile();
