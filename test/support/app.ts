@@ -1,6 +1,6 @@
 import { type RunningDaybook, startDaybook } from '../../src/server.js';
 import { contract } from '../fuzz/contract.js';
-import { stopAtFileEnd } from './file-end.js';
+import { stopWhenDone } from './file-end.js';
 import { testDatabase } from './postgres.js';
 
 /** Daybook on an ephemeral port with a database of its own; stopped after the file. */
@@ -32,7 +32,7 @@ export async function startTestApp(
     stopped = true;
     await app.stop();
   };
-  stopAtFileEnd(stop);
+  stopWhenDone(stop);
   return { ...app, stop, api: api(app.url), databaseUrl: url };
 }
 

@@ -1,3 +1,3 @@
-import { endEveryFile } from './file-end.js';
+import { cleanUpEveryFile } from './file-end.js';
 
-endEveryFile();
+cleanUpEveryFile();
