@@ -1,10 +1,9 @@
-import { afterAll, afterEach, expect } from 'vitest';
+import { afterAll, onTestFinished } from 'vitest';
 
 type Work = () => Promise<void>;
 
-// Module state outlives a file when vitest runs files in one process (isolate: false), so the hooks that
-// drain it are registered per file by a setup file (file-end.setup.ts), not here at import.
-const testApps: Work[] = [];
+// Module state outlives a file when vitest runs files in one process (isolate: false), so the hook that
+// drains it is registered per file by a setup file (file-end.setup.ts), not here at import.
 const fileApps: Work[] = [];
 const databases: Work[] = [];
 
@@ -13,7 +12,12 @@ const databases: Work[] = [];
  * app), when the file ends: a file of many tests does not keep every app's connections open at once.
  */
 export function stopWhenDone(stop: Work): void {
-  (expect.getState().currentTestName === undefined ? fileApps : testApps).push(stop);
+  try {
+    onTestFinished(stop);
+  } catch {
+    // Not inside a test (vitest says so by throwing).
+    fileApps.push(stop);
+  }
 }
 
 /** Drops a database when the current test file ends, after every app has stopped. */
@@ -21,13 +25,10 @@ export function dropAtFileEnd(drop: Work): void {
   databases.push(drop);
 }
 
-/** Registers, for the file being set up, the hooks that run what its tests and the file left to do. */
+/** Registers, for the file being set up, the hook that runs what the file left to do. */
 export function cleanUpEveryFile(): void {
-  afterEach(async () => {
-    for (const stop of testApps.splice(0).reverse()) await stop();
-  });
   afterAll(async () => {
-    for (const stop of [...testApps.splice(0), ...fileApps.splice(0)].reverse()) await stop();
+    for (const stop of fileApps.splice(0).reverse()) await stop();
     for (const drop of databases.splice(0).reverse()) await drop();
   });
 }
