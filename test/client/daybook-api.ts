@@ -662,7 +662,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record the suggested expense (source `receipt`), with optional overrides; confirming again records nothing more (200) */
+        /** Record the suggested expense (source `receipt`), with optional overrides; a receipt that could not be read (`failed`) is confirmed with what the body gives (amount and date at least); one still being read answers 409; confirming again records nothing more (200) */
         post: operations["postOcrByIdConfirm"];
         delete?: never;
         options?: never;

@@ -236,4 +236,27 @@ describe('receipts read by Google Vision (a local stand-in of its REST API)', { 
       reachable: true,
     });
   });
+
+  it('a receipt still being read cannot be confirmed (409); one that could not be read is confirmed by hand', async () => {
+    vision.behave({ kind: 'hang' }, { kind: 'status', status: 500 }, { kind: 'status', status: 500 });
+    const user = await registerUser(app.api);
+    const posted = await upload(app, user.token, await receiptImage(cornerCafe()));
+    const early = await app.api('POST', `/api/ocr/${posted.body.id}/confirm`, { token: user.token });
+    expect(early.status).toBe(409);
+    expect(early.body).toMatchObject({ status: 409, code: 'receipt-not-ready' });
+    expect(['queued', 'reading']).toContain(early.body.receiptStatus);
+
+    const failed = await finished(app, user.token, posted.body.id, 20_000);
+    expect(failed.body.status).toBe('failed');
+    const nothingTyped = await app.api('POST', `/api/ocr/${posted.body.id}/confirm`, { token: user.token });
+    expect(nothingTyped.body).toMatchObject({ status: 422, code: 'invalid-receipt' });
+    const typed = await app.api('POST', `/api/ocr/${posted.body.id}/confirm`, {
+      token: user.token,
+      body: { amount: '12.50', date: '2026-03-14', category: 'food', merchant: 'Corner Cafe' },
+    });
+    expect(typed.status).toBe(201);
+    expect(typed.body.transaction).toMatchObject({ amount: '12.50', category: 'food', automatic: false });
+    const list = await app.api('GET', '/api/transactions', { token: user.token });
+    expect(list.body.items).toMatchObject([{ amount: '12.50', date: '2026-03-14', source: 'receipt' }]);
+  });
 });

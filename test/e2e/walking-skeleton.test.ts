@@ -206,6 +206,20 @@ describe('walking skeleton over HTTP', () => {
       ['POST', '/api/transactions', '{"amount": ', 400, 'malformed-json'],
       [
         'POST',
+        '/api/auth/register',
+        {
+          email: 'xxx@example.com',
+          password: 'correct horse battery',
+          income: '3000.00',
+          currency: 'XXX',
+          country: 'US',
+          timezone: 'UTC',
+        },
+        400,
+        'unsupported-currency',
+      ],
+      [
+        'POST',
         '/api/transactions',
         { amount: '1.00', category: 'food', date: '2024-02-03', extra: 1 },
         400,

@@ -82,7 +82,11 @@ describe('receipt decider', () => {
       .thenEmits([failed(1, false)]);
     const gaveUp = [submitted, failed(1, false), failed(2, true)];
     given(gaveUp).when(failure(3, true)).thenEmits([]);
-    given(gaveUp).when(confirm).thenRejects('receipt-not-ready', { status: 'failed' });
+    // What could not be read is confirmed with what the user typed.
+    const { now: _, ...typed } = confirm.data;
+    given(gaveUp)
+      .when(confirm)
+      .thenEmits([{ type: 'ReceiptConfirmed', data: { ...typed, confirmedAt: NOW } }]);
     given(gaveUp)
       .when({ type: 'RequestReprocess', data: { now: NOW } })
       .thenEmits([{ type: 'ReceiptReprocessRequested', data: { run: 2, requestedAt: NOW } }]);
@@ -102,7 +106,7 @@ describe('receipt decider', () => {
   });
 
   it('a queued receipt cannot be confirmed, an unknown one is not found, and nothing confirms at zero', () => {
-    given([submitted]).when(confirm).thenRejects('receipt-not-ready', { status: 'queued' });
+    given([submitted]).when(confirm).thenRejects('receipt-not-ready', { receiptStatus: 'queued' });
     given([]).when(confirm).thenRejects('receipt-not-found');
     given([])
       .when({ type: 'RequestReprocess', data: { now: NOW } })

@@ -84,13 +84,11 @@ export function createReceiptUseCases(ports: ReceiptPorts) {
   ) => {
     const { state } = await requireReceipt(receipts, input.userId, input.receiptId);
     if (state.status === 'confirmed') return { state, created: false, position: undefined };
-    if (state.status !== 'read')
+    if (state.status !== 'read' && state.status !== 'failed')
       return fail(
         'receipt-not-ready',
-        `The receipt is ${state.status}: it can be confirmed once it is read`,
-        {
-          status: state.status,
-        },
+        `The receipt is ${state.status}: it can be confirmed once it is read (or, failing that, by hand)`,
+        { receiptStatus: state.status },
       );
     const user = await requireUser(ports.users, input.userId);
     const o = input.overrides ?? {};

@@ -66,7 +66,12 @@ export function createWellbeingUseCases(ports: WellbeingDeps) {
         habitsStream(user.userId),
         {
           type: 'CheckIn',
-          data: { habitId: input.habitId, day: input.date ? parseLocalDate(input.date) : today, now: now() },
+          data: {
+            habitId: input.habitId,
+            day: input.date ? parseLocalDate(input.date) : today,
+            today,
+            now: now(),
+          },
         },
         { ...context, actor: user.userId },
       );
@@ -80,7 +85,7 @@ export function createWellbeingUseCases(ports: WellbeingDeps) {
       const day = input.date ? parseLocalDate(input.date) : today;
       const handled = await moods.handle(
         moodStream(user.userId),
-        { type: 'RecordMood', data: { day, mood: input.mood, now: now() } },
+        { type: 'RecordMood', data: { day, mood: input.mood, today, now: now() } },
         { ...context, actor: user.userId },
       );
       return { date: day, mood: input.mood, position: handled.position };

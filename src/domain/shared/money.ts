@@ -77,7 +77,9 @@ export const supportedCurrencies = (): readonly string[] => Object.keys(EXPONENT
 
 export function parseCurrency(code: string): Currency {
   if (!Object.hasOwn(EXPONENTS, code)) {
-    return fail('unsupported-currency', `Unsupported currency "${code}"; use an ISO 4217 code`, { code });
+    return fail('unsupported-currency', `Unsupported currency "${code}"; use an ISO 4217 code`, {
+      currency: code,
+    });
   }
   return code as Currency;
 }

@@ -14,7 +14,8 @@ export type HabitEvent =
 
 export type HabitCommand =
   | { type: 'CreateHabit'; data: { habitId: string; name: string; now: string } }
-  | { type: 'CheckIn'; data: { habitId: string; day: LocalDate; now: string } };
+  /** `today`: the user's date now; a day after it cannot be checked in yet. */
+  | { type: 'CheckIn'; data: { habitId: string; day: LocalDate; today: LocalDate; now: string } };
 
 export interface Habit {
   readonly habitId: string;
@@ -43,6 +44,11 @@ export const habitsDecider: Decider<HabitCommand, HabitEvent, HabitsState> = {
       return [{ type: 'HabitCreated', data: { habitId, name, createdAt: now } }];
     }
     if (!known) return fail('habit-not-found', 'No such habit');
+    if (command.data.day > command.data.today)
+      return fail(
+        'invalid-date',
+        `${command.data.day} is in the future: a habit is checked in on the day or after`,
+      );
     if (known.days.has(command.data.day)) return [];
     const { habitId, day, now } = command.data;
     return [{ type: 'HabitCheckedIn', data: { habitId, day, checkedInAt: now } }];

@@ -9,7 +9,11 @@ export type MoodRecorded = {
   type: 'MoodRecorded';
   data: { day: LocalDate; mood: number; recordedAt: string };
 };
-export type RecordMood = { type: 'RecordMood'; data: { day: LocalDate; mood: number; now: string } };
+/** `today`: the user's date now; a mood is not recorded for a day still to come. */
+export type RecordMood = {
+  type: 'RecordMood';
+  data: { day: LocalDate; mood: number; today: LocalDate; now: string };
+};
 
 export interface MoodState {
   readonly byDay: ReadonlyMap<string, number>;
@@ -19,6 +23,8 @@ export const moodDecider: Decider<RecordMood, MoodRecorded, MoodState> = {
   decide({ data }, state) {
     if (!Number.isInteger(data.mood) || data.mood < 1 || data.mood > 5)
       fail('invalid-habit', 'A mood is 1 to 5');
+    if (data.day > data.today)
+      fail('invalid-date', `${data.day} is in the future: a mood is recorded on the day or after`);
     if (state.byDay.get(data.day) === data.mood) return [];
     return [{ type: 'MoodRecorded', data: { day: data.day, mood: data.mood, recordedAt: data.now } }];
   },

@@ -127,7 +127,7 @@ export const problem = <C extends ProblemCode>(
   code: C,
   title: string,
   extra: Partial<Problem> = {},
-): HttpProblem => new HttpProblem({ type: problemType(code), title, status, code, ...extra });
+): HttpProblem => new HttpProblem({ ...extra, type: problemType(code), title, status, code });
 
 const TITLES: Partial<Record<number, string>> = {
   400: 'Bad request',
@@ -162,12 +162,13 @@ export function toProblem(error: unknown): Problem | undefined {
   if (error instanceof DomainError) {
     const status = DOMAIN_STATUS[error.code];
     return {
+      // Details first: a detail named like a member of the problem must never replace it.
+      ...error.details,
       type: problemType(error.code),
       title: TITLES[status] ?? 'Error',
       status,
       code: error.code,
       detail: error.message,
-      ...error.details,
     };
   }
   if (error instanceof WrongExpectedVersionError) {

@@ -102,7 +102,7 @@ export const ocrDocs = (docs: ApiDocs) =>
       method: 'post',
       path: '/api/ocr/:id/confirm',
       summary:
-        'Record the suggested expense (source `receipt`), with optional overrides; confirming again records nothing more (200)',
+        'Record the suggested expense (source `receipt`), with optional overrides; a receipt that could not be read (`failed`) is confirmed with what the body gives (amount and date at least); one still being read answers 409; confirming again records nothing more (200)',
       scope: 'process:receipts',
       params: receiptParams,
       body: confirmBody,
