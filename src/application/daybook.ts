@@ -79,6 +79,7 @@ import {
   createReceiptAndNotificationUseCases,
   type ReceiptNotificationPorts,
 } from './receipts/receipts-and-notifications.js';
+import { commitmentsOf } from './recurring/commitments.query.js';
 import { type ClientInfo, securityLog } from './security/security-log.js';
 import {
   exportTransactions,
@@ -175,13 +176,14 @@ export function createDaybook(ports: DaybookPorts) {
     ports.writes,
   );
   const budgets = trackWrites(commandHandler(ports, budgetMonthDecider, budgetMonthCodec), ports.writes);
+  const commitments = commitmentsOf(ports);
   const consistent = readYourWrites({
     writes: ports.writes,
     timeoutMs: ports.readYourWritesTimeoutMs ?? READ_YOUR_WRITES_TIMEOUT_MS,
   });
   const smart = createCategorizationUseCases({ ...ports, users, settle: consistent.settle });
   const { categorizer } = smart;
-  const amend = smart.learningFrom(amendExpense({ ...ports, users, budgets }));
+  const amend = smart.learningFrom(amendExpense({ ...ports, users, budgets, commitmentsOf: commitments }));
   const voidOne = voidExpense({ ...ports, users, budgets });
   const decoyHash = ports.hasher.hash('decoy password, never a real one');
   decoyHash.catch(() => undefined);
@@ -191,7 +193,7 @@ export function createDaybook(ports: DaybookPorts) {
   const closeDayOf = closeDay({ ...ports, users, budgets });
   const closeDue = closeDueDays({ ...ports, closeDay: closeDayOf });
   const runImport = runImportTask({ ...ports, users, budgets, categorizer });
-  const planOnQuery = planOnFirstQuery({ ...ports, users, budgets });
+  const planOnQuery = planOnFirstQuery({ ...ports, users, budgets, commitmentsOf: commitments });
   const audit = createAuditUseCases({ ...ports, store: ports.rawStore });
   const horizon = logHorizon(ports.rawStore);
   const exportQuery = consistent.query([ports.transactions], exportTransactions({ ...ports, users }));
@@ -207,7 +209,7 @@ export function createDaybook(ports: DaybookPorts) {
     // A receipt's suggested category comes from the same tiers as every other uncategorized expense.
     receiptsAndNotifications: { ...ports.receiptsAndNotifications, categorizer },
     users,
-    recordExpense: recordExpense({ ...ports, users, budgets }),
+    recordExpense: recordExpense({ ...ports, users, budgets, commitmentsOf: commitments }),
   });
   const { startReceiptAndNotificationWorkers, ...receiptAndNotificationUseCases } = receiptsAndNotifications;
   return {
@@ -229,7 +231,7 @@ export function createDaybook(ports: DaybookPorts) {
     getUser: (userId: string) => requireUser(users, userId),
     updatePreferences: updatePreferences({ ...ports, users }),
     planMonth: planMonth({ ...ports, users, budgets }),
-    recordExpense: recordExpense({ ...ports, users, budgets, categorizer }),
+    recordExpense: recordExpense({ ...ports, users, budgets, commitmentsOf: commitments, categorizer }),
     dailyBudget: planningFirst(
       planOnQuery,
       consistent.query([ports.readModel], dailyBudget({ ...ports, users })),
@@ -241,7 +243,7 @@ export function createDaybook(ports: DaybookPorts) {
       (i) => parseYearMonth(i.month),
     ),
     whatIf: whatIf({ ...ports, users, budgets }),
-    generatePlan: generatePlan({ users, budgets }),
+    generatePlan: generatePlan({ users, budgets, commitmentsOf: commitments }),
     /** The user's current month, in their time zone. */
     currentMonth: async (userId: string) => {
       const user = await requireUser(users, userId);
@@ -293,7 +295,7 @@ export function createDaybook(ports: DaybookPorts) {
       await ports.jobs.work('recurring-expenses', planning.jobHandlers['recurring-expenses']);
       await ports.jobs.schedule('recurring-expenses', RECURRING_CRON);
     },
-    recordExpenses: recordExpenses({ ...ports, users, budgets, categorizer }),
+    recordExpenses: recordExpenses({ ...ports, users, budgets, commitmentsOf: commitments, categorizer }),
     trackExpense: trackExpense({ ...ports, users, budgets, categorizer }),
     // Both find the expense in the transactions read model first, so they wait for it like a query
     // would; past the bound they go on, and an expense the model still lacks is not found.

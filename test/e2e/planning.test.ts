@@ -54,6 +54,39 @@ describe('recurring expenses over HTTP', () => {
     expect((await api('DELETE', `/api/expense/recurring/${id}`, { token: other.token })).status).toBe(404);
   });
 
+  it('plans what falls due in a month as fixed allocations on their due days', async () => {
+    const { token } = await registerUser(api);
+    const recurring = [
+      { name: 'Rent', amount: '1500.00', category: 'housing', startDate: '2030-01-03' },
+      { name: 'Gym', amount: '10.00', category: 'gym', frequency: 'weekly', startDate: '2030-01-07' },
+    ];
+    for (const entry of recurring) {
+      const added = await api('POST', '/api/expense/recurring', {
+        token,
+        body: { id: randomUUID(), ...entry },
+      });
+      expect(added.status).toBe(201);
+    }
+    const plan = await api('POST', '/api/plan/generate', { token, body: { month: '2030-03' } });
+    expect(plan.status).toBe(200);
+    const byCategory = Object.fromEntries(
+      plan.body.categories.map((c: { category: string }) => [c.category, c]),
+    );
+    expect(byCategory.housing).toMatchObject({ amount: '1500.00', kind: 'fixed', dueDay: 3 });
+    // Mondays of March 2030: the 4th, 11th, 18th and 25th.
+    expect(byCategory.gym).toMatchObject({ amount: '40.00', kind: 'fixed', dueDay: 4 });
+    const planned = plan.body.categories.reduce(
+      (s: number, c: { amount: string }) => s + Math.round(Number(c.amount) * 100),
+      0,
+    );
+    expect(planned + Math.round(Number(plan.body.savings) * 100)).toBe(300_000);
+    const saved = await api('PUT', '/api/budget/plan/2030-03', {
+      token,
+      body: { categories: plan.body.categories },
+    });
+    expect(saved.status).toBe(201);
+  });
+
   it('suggests likely subscriptions from the history', async () => {
     const { token } = await registerUser(api);
     const month = (offset: number) => {
@@ -139,6 +172,13 @@ describe('habits and mood over HTTP', () => {
     expect((await api('GET', '/api/habits', { token })).body.habits).toHaveLength(1);
     const missing = await api('POST', `/api/habits/${randomUUID()}/check-in`, { token, body: {} });
     expect(missing.status).toBe(404);
+    const ahead = await api('POST', `/api/habits/${habit.body.id}/check-in`, {
+      token,
+      body: { date: '2099-01-01' },
+    });
+    expect(ahead.body).toMatchObject({ status: 400, code: 'invalid-date' });
+    const mood = await api('POST', '/api/mood', { token, body: { mood: 3, date: '2099-01-01' } });
+    expect(mood.body).toMatchObject({ status: 400, code: 'invalid-date' });
   });
 
   it('claims nothing on too little data, and finds a relation on enough days', async () => {

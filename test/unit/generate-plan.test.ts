@@ -56,7 +56,15 @@ async function setup() {
       record(`t${++tx}`, date, category, amount),
       context,
     );
-  return { store, users, budgets, userId, plan, spend, generate: generatePlan({ users, budgets }) };
+  return {
+    store,
+    users,
+    budgets,
+    userId,
+    plan,
+    spend,
+    generate: generatePlan({ users, budgets, commitmentsOf: async () => [] }),
+  };
 }
 
 describe('generatePlan', () => {

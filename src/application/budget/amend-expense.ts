@@ -17,10 +17,10 @@ import type { TransactionMonths } from '../ports/transaction-months.port.js';
 import type { TransactionReadModel } from '../ports/transaction-read-model.port.js';
 import type { CompleteMoveJob } from '../reactions/complete-move.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
-import { autoPlanMonth } from './auto-plan.js';
+import { type AutoPlanDeps, autoPlanMonth } from './auto-plan.js';
 import type { BudgetMonthHandler } from './budget-handler.js';
 
-export interface AmendExpenseDeps {
+export interface AmendExpenseDeps extends Pick<AutoPlanDeps, 'commitmentsOf'> {
   readonly users: UserHandler;
   readonly budgets: BudgetMonthHandler;
   readonly transactions: TransactionReadModel;

@@ -1,4 +1,5 @@
 import { chooseAutoPlan, DEFAULT_AUTO_PLAN } from '../../domain/budget-month/auto-plan.js';
+import { withCommitments } from '../../domain/budget-month/fixed-commitments.js';
 import { suggestPlan } from '../../domain/budget-month/plan-suggestion.js';
 import { budgetMonthStream } from '../../domain/budget-month/stream-name.js';
 import { localDateAt, monthOf, type YearMonth } from '../../domain/shared/local-date.js';
@@ -7,6 +8,7 @@ import type { CommandContext } from '../command-handler.js';
 import type { BudgetReadModel } from '../ports/budget-read-model.port.js';
 import type { Clock } from '../ports/clock.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
+import type { CommitmentsOf } from '../recurring/commitments.query.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
 import type { BudgetMonthHandler } from './budget-handler.js';
 import { planHistory, previousMonths } from './generate-plan.js';
@@ -14,6 +16,8 @@ import { planHistory, previousMonths } from './generate-plan.js';
 export interface AutoPlanDeps {
   readonly budgets: BudgetMonthHandler;
   readonly clock: Clock;
+  /** Recurring expenses due in the month, planned as fixed allocations when the plan is a suggestion. */
+  readonly commitmentsOf?: CommitmentsOf;
 }
 
 /**
@@ -25,14 +29,18 @@ export const autoPlanMonth =
   (deps: AutoPlanDeps) => async (user: RegisteredUser, month: YearMonth, context: CommandContext) => {
     const preference = user.profile.autoPlan ?? DEFAULT_AUTO_PLAN;
     if (preference === 'none') return undefined;
-    const { months, history } = await planHistory(deps.budgets, user, month);
+    const [{ months, history }, commitments] = await Promise.all([
+      planHistory(deps.budgets, user, month),
+      deps.commitmentsOf?.(user.userId, month) ?? [],
+    ]);
     const previous = months[0]?.month === previousMonths(month, 1)[0] ? months[0] : undefined;
     const plan = chooseAutoPlan({
       preference,
       income: user.income,
       currency: user.currency,
       ...(previous ? { previous } : {}),
-      suggestion: () => suggestPlan({ income: user.income, history }),
+      suggestion: () =>
+        withCommitments(suggestPlan({ income: user.income, history }), user.income, commitments),
     });
     if (!plan) return undefined;
     return deps.budgets.handle(

@@ -1,5 +1,6 @@
 import { parseCellKey } from '../../domain/budget-month/cells.js';
 import type { PlannedCategory } from '../../domain/budget-month/events.js';
+import { withCommitments } from '../../domain/budget-month/fixed-commitments.js';
 import {
   type CategoryHistory,
   HISTORY_MONTHS,
@@ -12,6 +13,7 @@ import type { Category } from '../../domain/shared/category.js';
 import { parseYearMonth, type YearMonth } from '../../domain/shared/local-date.js';
 import type { Currency } from '../../domain/shared/money.js';
 import type { RegisteredUser } from '../../domain/user/user.js';
+import type { CommitmentsOf } from '../recurring/commitments.query.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
 import type { BudgetMonthHandler } from './budget-handler.js';
 
@@ -28,15 +30,22 @@ export interface GeneratedPlan {
  * Suggests a plan for `month` from the user's income and the spending of the three months before it
  * (see `suggestPlan`). A read: it never writes; the client saves the plan it accepts with
  * `PUT /api/budget/plan/{month}`. A previous month with no plan, or planned in another currency,
- * contributes nothing.
+ * contributes nothing. Recurring expenses due in the month are fixed allocations (`withCommitments`).
  */
 export const generatePlan =
-  (deps: { users: UserHandler; budgets: BudgetMonthHandler }) =>
+  (deps: { users: UserHandler; budgets: BudgetMonthHandler; commitmentsOf: CommitmentsOf }) =>
   async (input: { userId: string; month: string }): Promise<GeneratedPlan> => {
     const user = await requireUser(deps.users, input.userId);
     const month = parseYearMonth(input.month);
-    const { history } = await planHistory(deps.budgets, user, month);
-    const suggestion = suggestPlan({ income: user.income, history });
+    const [{ history }, commitments] = await Promise.all([
+      planHistory(deps.budgets, user, month),
+      deps.commitmentsOf(user.userId, month),
+    ]);
+    const suggestion = withCommitments(
+      suggestPlan({ income: user.income, history }),
+      user.income,
+      commitments,
+    );
     return { month, currency: user.currency, income: user.income, ...suggestion };
   };
 

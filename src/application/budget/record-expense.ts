@@ -11,7 +11,7 @@ import type { Clock } from '../ports/clock.port.js';
 import type { GlobalPosition } from '../ports/event-store.port.js';
 import type { IdGenerator } from '../ports/id-generator.port.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
-import { autoPlanMonth } from './auto-plan.js';
+import { type AutoPlanDeps, autoPlanMonth } from './auto-plan.js';
 import type { BudgetMonthHandler } from './budget-handler.js';
 import { claimIds, type IdentityDeps } from './transaction-identity.js';
 
@@ -47,7 +47,10 @@ export interface RecordExpenseResult {
   readonly position?: GlobalPosition;
 }
 
-export interface RecordExpenseDeps extends IdentityDeps, Partial<Pick<CategorizingDeps, 'categorizer'>> {
+export interface RecordExpenseDeps
+  extends IdentityDeps,
+    Partial<Pick<CategorizingDeps, 'categorizer'>>,
+    Pick<AutoPlanDeps, 'commitmentsOf'> {
   readonly users: UserHandler;
   readonly budgets: BudgetMonthHandler;
   readonly clock: Clock;

@@ -27,7 +27,7 @@ import {
 import type { IdGenerator } from '../ports/id-generator.port.js';
 import type { TransactionMonths } from '../ports/transaction-months.port.js';
 import { requireUser, type UserHandler } from '../users/require-user.js';
-import { autoPlanMonth } from './auto-plan.js';
+import { type AutoPlanDeps, autoPlanMonth } from './auto-plan.js';
 import type { BudgetMonthHandler } from './budget-handler.js';
 import { claimIds } from './transaction-identity.js';
 
@@ -96,7 +96,7 @@ export interface RecordExpensesResult {
   readonly position?: GlobalPosition;
 }
 
-export interface RecordExpensesDeps {
+export interface RecordExpensesDeps extends Pick<AutoPlanDeps, 'commitmentsOf'> {
   readonly users: UserHandler;
   readonly budgets: BudgetMonthHandler;
   readonly clock: Clock;
