@@ -53,7 +53,7 @@ const generated = await generateEventLog(source.pool, {
 // The export reads below the log's read horizon: wait until no older transaction hides the new rows.
 for (let tries = 0; ; tries += 1) {
   const { rows } = await source.pool.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM event_log WHERE transaction_id < event_log_horizon()',
+    'SELECT count(*)::int AS n FROM event_log WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())',
   );
   if (rows[0]?.n === generated || tries > 200) break;
   await new Promise((resolve) => setTimeout(resolve, 100));

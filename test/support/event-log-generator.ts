@@ -83,8 +83,8 @@ export interface EventLogOptions {
   /** Rows per COPY (default 5,000). */
   readonly rowsPerStatement?: number;
   /**
-   * Rows per transaction (default 20,000). Short transactions matter: while one is open, the log's read
-   * horizon stops, and every follower of this database waits.
+   * Rows per transaction (default 20,000). Short transactions matter on a shared server: while one is
+   * open, the log's read horizon (cluster-wide) stops for every database, tests of other files included.
    */
   readonly rowsPerTransaction?: number;
   /** Called after each group of users with the number of events so far. */

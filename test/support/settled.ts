@@ -81,8 +81,9 @@ export async function readModels(pool: pg.Pool): Promise<Record<string, string[]
 }
 
 /**
- * The position of the last event committed to this database, whatever is still running: a wait on it
- * waits for this file's own writes even while a transaction of its own holds `headPosition` back.
+ * The position of the last event committed to this database. `headPosition` stops at the cluster-wide
+ * read horizon, so a long transaction in another test file's database would make a wait on it return
+ * before this file's own writes are projected; a wait on this one waits for them.
  */
 export async function committedHead(pool: pg.Pool): Promise<GlobalPosition> {
   const { rows } = await pool.query<{ tx: string; position: string }>(

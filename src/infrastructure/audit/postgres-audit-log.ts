@@ -12,7 +12,7 @@ import { EVENT_COLUMNS, EVENT_SOURCE, type EventRow, toRecorded } from '../event
 import { scanLog } from './postgres-log-scan.js';
 
 /** Only events of transactions older than every running one: a page or an export never skips a late commit. */
-const BELOW_HORIZON = 'e.transaction_id < (SELECT event_log_horizon())';
+const BELOW_HORIZON = 'e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
 /** The instant an event occurred: its column, or the metadata member no column could hold. */
 const OCCURRED_AT = "COALESCE(e.occurred_at, (e.metadata->>'occurredAt')::timestamptz)";
 const STREAM_PAGE = 1000;

@@ -13,10 +13,10 @@ import { COPY_EVENT_COLUMNS, copyEventLine } from '../event-store/event-row.js';
 
 /** One load at a time: the staging table is shared. */
 const LOAD_LOCK = 7_400_019;
-/** Rows per COPY statement: each is its own short transaction (an open one holds the read horizon). */
+/** Rows per COPY statement: each is its own short transaction (the read horizon is cluster-wide). */
 const STAGE_ROWS = 10_000;
 /** Rows moved per transaction: large enough to be fast, short enough (well under a second on an idle
- * machine, a few seconds on a saturated one) not to hold the read horizon for long. */
+ * machine, a few seconds on a saturated one) not to hold the cluster-wide read horizon for long. */
 const MOVE_ROWS = 10_000;
 /** How long a load waits for other transactions to let its events be read (see untilReadable). */
 const HORIZON_WAIT_MS = 10_000;
@@ -134,14 +134,14 @@ class PostgresLoadSession implements LoadSession {
 
   /**
    * Waits (bounded) until `$all` readers can see every moved event: until no transaction older than the
-   * last move is still running in this database. A reader right after the load then sees it all.
+   * last move is still running anywhere in the cluster. A reader right after the load then sees it all.
    */
   private async untilReadable(): Promise<void> {
     const { rows } = await this.client.query<{ now: string }>('SELECT pg_current_snapshot()::text AS now');
     const deadline = Date.now() + HORIZON_WAIT_MS;
     for (;;) {
       const { rows: passed } = await this.client.query<{ ok: boolean }>(
-        'SELECT event_log_horizon() >= pg_snapshot_xmax($1::text::pg_snapshot) AS ok',
+        'SELECT pg_snapshot_xmin(pg_current_snapshot()) >= pg_snapshot_xmax($1::text::pg_snapshot) AS ok',
         [rows[0]?.now],
       );
       if (passed[0]?.ok || Date.now() > deadline) return;

@@ -21,7 +21,9 @@ export async function* scanLog(
   const heads = await streamHeads(client);
   let horizon = '';
   if (options.belowHorizon) {
-    const { rows } = await client.query<{ xmin: string }>('SELECT event_log_horizon()::text AS xmin');
+    const { rows } = await client.query<{ xmin: string }>(
+      'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
+    );
     horizon = `WHERE e.transaction_id < '${BigInt(rows[0]?.xmin ?? '0')}'::xid8`;
   }
   const copy = client.query(

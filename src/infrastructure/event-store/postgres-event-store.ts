@@ -218,7 +218,7 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await this.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM ${EVENT_SOURCE}
        WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-         AND e.transaction_id < (SELECT event_log_horizon())
+         AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
          AND ($4::text[] IS NULL OR e.event_type = ANY($4::text[]))
        ORDER BY e.transaction_id, e.global_position LIMIT $3`,
       [tx.toString(), position.toString(), maxCount, types ?? null],
@@ -267,7 +267,7 @@ export class PostgresEventStore implements EventStore {
   async headPosition(): Promise<GlobalPosition> {
     const { rows } = await this.query<{ tx: string; position: string }>(
       `SELECT transaction_id::text AS tx, global_position::text AS position FROM event_log
-       WHERE transaction_id < (SELECT event_log_horizon())
+       WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
     );
     const row = rows[0];
