@@ -25,7 +25,8 @@ afterAll(async () => {
 const daybook = (args: string[], databaseUrl: string) =>
   runDaybookCli(args, databaseUrl, { DAYBOOK_DATA_DIR: dir });
 
-describe('daybook audit verify / export / import', { timeout: 60_000 }, () => {
+// Each test spawns the CLI several times: slow while the rest of the suite runs beside it.
+describe('daybook audit verify / export / import', { timeout: 150_000 }, () => {
   it('exports, imports into an empty instance only, and verifies with exit codes', async () => {
     const file = path.join(dir, 'log.jsonl');
     const exported = await daybook(['export', '--out', file], source.url);

@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createAuditUseCases } from '../../src/application/audit/audit-use-cases.js';
 import { ImportError } from '../../src/application/audit/log-importer.js';
+import { comparePositions } from '../../src/application/ports/event-store.port.js';
 import { PostgresAuditLog } from '../../src/infrastructure/audit/postgres-audit-log.js';
 import { InMemorySubjectKeyStore } from '../../src/infrastructure/event-store/in-memory-subject-key-store.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { randomIds, systemClock } from '../../src/infrastructure/system/system-clock.js';
 import { auditHistory } from '../support/audit-history.js';
 import { testDatabase } from '../support/postgres.js';
+import { committedHead, until } from '../support/settled.js';
 
 const db = await testDatabase();
 // testDatabase drops the database right after pool.end() resolves, which is before idle connections
@@ -91,6 +93,13 @@ describe('the PostgreSQL audit reader', () => {
   it("lists one user's events across their streams in global order, filtered, in keyset pages", async () => {
     const erin = await auditHistory(store, auditLog);
     await auditHistory(store, auditLog);
+    // Pages read below the cluster-wide read horizon: another file's open transaction can hold it back.
+    const committed = await committedHead(db.pool);
+    await until(
+      () => store.headPosition(),
+      (head) => comparePositions(head, committed) >= 0,
+      'the read horizon past the histories',
+    );
     const all = await auditLog.page({ userId: erin.userId, limit: 100 });
     expect(all.map((e) => e.type)).toEqual([
       'UserRegistered',
