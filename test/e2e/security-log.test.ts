@@ -14,6 +14,7 @@ import { RateLimiterLoginThrottle } from '../../src/infrastructure/auth/rate-lim
 import { InMemoryEventStore } from '../../src/infrastructure/event-store/in-memory-event-store.js';
 import { randomIds, systemClock } from '../../src/infrastructure/system/system-clock.js';
 import { registerUser, startTestApp } from '../support/app.js';
+import { until } from '../support/settled.js';
 
 // Two failures per account, then 429; the client address comes from X-Forwarded-For (one trusted proxy).
 const app = await startTestApp({ TRUST_PROXY: '1', LOGIN_MAX_FAILURES_PER_ACCOUNT: '2' });
@@ -99,9 +100,13 @@ describe('the security log', () => {
     secrets.push(stranger.toLowerCase(), 'guessing 123');
 
     // The user sees their own security events in their audit trail.
-    const own = await call('GET', `/api/audit/events?stream=security-${alice.userId}`, {
-      token: alice.token,
-    });
+    // The audit trail reads below the cluster-wide read horizon, which another test file's open
+    // transaction can hold back a moment: wait until the throttled attempt (the last one) shows.
+    const own = await until(
+      () => call('GET', `/api/audit/events?stream=security-${alice.userId}`, { token: alice.token }),
+      (r) => r.status !== 200 || r.body.items.length >= 5,
+      "alice's security events",
+    );
     expect(own.status).toBe(200);
     expect(own.body.items.map((i: Item) => i.type)).toEqual([
       'LoginSucceeded',

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import type {
-  EventStore,
-  NewEvent,
-  ReadAllOptions,
-  RecordedEvent,
+import {
+  comparePositions,
+  type EventStore,
+  type NewEvent,
+  type ReadAllOptions,
+  type RecordedEvent,
 } from '../../src/application/ports/event-store.port.js';
 import type { Projection } from '../../src/application/ports/projection.port.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
 import { testDatabase } from '../support/postgres.js';
+import { committedHead } from '../support/settled.js';
 
 const db = await testDatabase();
 const store = new PostgresEventStore(db.pool);
@@ -158,6 +160,13 @@ describe('projection runner', () => {
     await store.append(
       stream,
       Array.from({ length: 3 }, () => event('Counted')),
+    );
+    // Caught up means up to the read horizon, which another file's open transaction can hold below the
+    // three new events: start version 2 once they are readable, or it may swap without them.
+    const appended = await committedHead(db.pool);
+    await until(
+      () => store.headPosition(),
+      (head) => comparePositions(head, appended) >= 0,
     );
     const v2 = new ProjectionRunner(db.pool, store, [counter(name, 2)], createLogger('silent'), {
       batchSize: 1,
