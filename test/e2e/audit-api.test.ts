@@ -7,6 +7,7 @@ import { budgetMonthDecider } from '../../src/domain/budget-month/budget-month.j
 import type { PlannedMonth } from '../../src/domain/budget-month/state.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { type Api, registerUser, startTestApp } from '../support/app.js';
+import { until } from '../support/settled.js';
 
 const app = await startTestApp();
 const { api } = app;
@@ -137,13 +138,24 @@ describe('GET /api/audit/events', () => {
 
     const adminId = randomUUID();
     const token = adminToken(adminId);
-    const read = await api('GET', `/api/audit/events?userId=${alice.userId}&type=ExpenseRecorded`, { token });
+    // Alice's writes, read by someone else: no read-your-writes wait (see the trail below).
+    const read = await until(
+      () => api('GET', `/api/audit/events?userId=${alice.userId}&type=ExpenseRecorded`, { token }),
+      (r) => r.status !== 200 || r.body.items.length >= 2,
+      "alice's expenses, read by the admin",
+    );
     expect(read.status).toBe(200);
     expect(read.body.items).toHaveLength(2);
     expect((await api('GET', `/api/audit/events?userId=${randomUUID()}`, { token })).status).toBe(404);
 
     // The subject sees who read their history, and what was asked.
-    const trail = await api('GET', `/api/audit/events?stream=audit-${alice.userId}`, { token: alice.token });
+    // The admin's write, not Alice's: her read does not wait for it, and the audit trail reads below the
+    // cluster-wide read horizon, which another test file's open transaction can hold back a moment.
+    const trail = await until(
+      () => api('GET', `/api/audit/events?stream=audit-${alice.userId}`, { token: alice.token }),
+      (r) => r.status !== 200 || r.body.items.length > 0,
+      "the AuditRead in alice's trail",
+    );
     expect(trail.body.items).toHaveLength(1);
     expect(trail.body.items[0]).toMatchObject({
       stream: `audit-${alice.userId}`,
