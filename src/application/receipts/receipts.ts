@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { receiptDecider } from '../../domain/receipt/receipt.js';
+import { checkConfirmable, receiptDecider } from '../../domain/receipt/receipt.js';
 import { receiptStream } from '../../domain/receipt/receipt-stream.js';
 import { parseCategory } from '../../domain/shared/category.js';
 import { fail } from '../../domain/shared/domain-error.js';
@@ -84,12 +84,8 @@ export function createReceiptUseCases(ports: ReceiptPorts) {
   ) => {
     const { state } = await requireReceipt(receipts, input.userId, input.receiptId);
     if (state.status === 'confirmed') return { state, created: false, position: undefined };
-    if (state.status !== 'read' && state.status !== 'failed')
-      return fail(
-        'receipt-not-ready',
-        `The receipt is ${state.status}: it can be confirmed once it is read (or, failing that, by hand)`,
-        { receiptStatus: state.status },
-      );
+    // Checked before the expense is recorded; the decider checks it again when the receipt is confirmed.
+    checkConfirmable(state.status);
     const user = await requireUser(ports.users, input.userId);
     const o = input.overrides ?? {};
     const s = state.suggestion;

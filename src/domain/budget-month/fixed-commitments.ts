@@ -1,7 +1,7 @@
 import type { Category } from '../shared/category.js';
 import { allocate } from '../shared/money.js';
 import type { PlannedCategory } from './events.js';
-import { MIN_SAVINGS_PERCENT, type PlanSuggestion } from './plan-suggestion.js';
+import { byName, MIN_SAVINGS_PERCENT, type PlanSuggestion } from './plan-suggestion.js';
 
 /** Money already promised in the planned month (rent, subscriptions): one per category. */
 export interface FixedCommitment {
@@ -49,8 +49,6 @@ export function withCommitments(
   const room = spendable > 0n ? spendable : 0n;
   const restAmounts = rest.map((c) => c.amount);
   const scaled = sum(restAmounts) > room ? allocate(room, restAmounts) : restAmounts;
-  const categories = [...fixed, ...rest.map((c, i) => ({ ...c, amount: scaled[i] as bigint }))].sort(
-    (a, b) => (a.category < b.category ? -1 : a.category > b.category ? 1 : 0),
-  );
+  const categories = [...fixed, ...rest.map((c, i) => ({ ...c, amount: scaled[i] as bigint }))].sort(byName);
   return { ...suggestion, categories, savings: income - sum(categories.map((c) => c.amount)) };
 }

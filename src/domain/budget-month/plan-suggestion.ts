@@ -172,4 +172,6 @@ function median(values: readonly bigint[]): bigint {
 }
 
 const compareNames = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-const byName = (a: PlannedCategory, b: PlannedCategory): number => compareNames(a.category, b.category);
+/** Plan entries in the order a suggestion lists them: by category name. */
+export const byName = (a: PlannedCategory, b: PlannedCategory): number =>
+  compareNames(a.category, b.category);

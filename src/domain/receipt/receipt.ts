@@ -159,17 +159,24 @@ export function decideReceipt(command: ReceiptCommand, state: ReceiptState): Rec
         if (receipt.confirmation?.transactionId === data.transactionId) return [];
         return fail('receipt-confirmed', 'This receipt is already confirmed as another expense');
       }
-      // A receipt that could not be read is confirmed with what the user typed; one still being read is not.
-      if (receipt.status !== 'read' && receipt.status !== 'failed')
-        return fail(
-          'receipt-not-ready',
-          `The receipt is ${receipt.status}: it can be confirmed once it is read (or, failing that, by hand)`,
-          { receiptStatus: receipt.status },
-        );
+      checkConfirmable(receipt.status);
       if (data.amount <= 0n) return fail('invalid-amount', 'A receipt confirms an expense above zero');
       return [{ type: 'ReceiptConfirmed', data: { ...data, confirmedAt: now } }];
     }
   }
+}
+
+/**
+ * A receipt is confirmed once read, or, when it could not be read, with what the user typed; one still
+ * being read is not (its reading may yet suggest otherwise).
+ */
+export function checkConfirmable(status: ReceiptStatus): void {
+  if (status !== 'read' && status !== 'failed')
+    fail(
+      'receipt-not-ready',
+      `The receipt is ${status}: it can be confirmed once it is read (or, failing that, by hand)`,
+      { receiptStatus: status },
+    );
 }
 
 export const receiptDecider: Decider<ReceiptCommand, ReceiptEvent, ReceiptState> = {
