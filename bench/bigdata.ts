@@ -69,7 +69,7 @@ function audit(pool: pg.Pool) {
 }
 
 const LOG_COLUMNS = `global_position, transaction_id, occurred_at, stream_id, stream_revision, schema_version,
-  event_id, correlation_id, causation_id, actor_id, event_type, prev_hash, hash, data, metadata`;
+  event_id, correlation_id, causation_id, actor_id, type_id, prev_hash, hash, data, metadata`;
 
 /** Rows per COPY statement of the baselines: each is its own short transaction, as the import's are. */
 const COPY_ROWS = 10_000;

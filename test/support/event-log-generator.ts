@@ -33,9 +33,10 @@ import type { Currency } from '../../src/domain/shared/money.js';
 import { userStream } from '../../src/domain/user/stream-name.js';
 import type { UserEvent } from '../../src/domain/user/user.js';
 import {
-  COPY_EVENT_COLUMNS,
+  copyEventColumns,
   copyEventLine,
   copyText,
+  PrevHashes,
 } from '../../src/infrastructure/event-store/event-row.js';
 
 /**
@@ -144,8 +145,9 @@ export async function copyIn(
   await pipeline(Readable.from(chunks), client.query(copyFrom(text)));
 }
 
-const COPY_EVENTS = `COPY event_log (stream_id, ${COPY_EVENT_COLUMNS}) FROM STDIN`;
+const COPY_EVENTS = `COPY event_log (stream_id, ${copyEventColumns('type_id')}) FROM STDIN`;
 const COPY_STREAMS = 'COPY streams (stream_id, stream_name, revision, last_hash) FROM STDIN';
+const COPY_TYPES = 'COPY event_types (type_id, event_type) FROM STDIN';
 
 /** Buffers rows as COPY text and writes them a chunk at a time, at most one chunk in flight. */
 class CopyLoader implements EventSink {
@@ -157,6 +159,11 @@ class CopyLoader implements EventSink {
   /** Stream ids are given here (the events of a stream are written before its `streams` row). */
   private readonly streamIds = new Map<string, number>();
   private nextStreamId = 0;
+  /** Type ids are given here too; new ones are named in `event_types` before the rows using them. */
+  private readonly typeIds = new Map<string, number>();
+  private newTypes: string[] = [];
+  private nextTypeId = 0;
+  private readonly prevHashes = new PrevHashes();
 
   constructor(
     private readonly client: PoolClient,
@@ -169,6 +176,21 @@ class CopyLoader implements EventSink {
       'SELECT COALESCE(max(stream_id), 0) AS last FROM streams',
     );
     this.nextStreamId = (rows[0]?.last ?? 0) + 1;
+    const types = await this.client.query<{ id: number; name: string }>(
+      'SELECT type_id AS id, event_type AS name FROM event_types',
+    );
+    for (const { id, name } of types.rows) this.typeIds.set(name, id);
+    this.nextTypeId = Math.max(0, ...this.typeIds.values()) + 1;
+  }
+
+  private typeId(type: string): number {
+    let id = this.typeIds.get(type);
+    if (id === undefined) {
+      id = this.nextTypeId++;
+      this.typeIds.set(type, id);
+      this.newTypes.push(`${id}\t${copyText(type)}\n`);
+    }
+    return id;
   }
 
   private streamId(stream: string): number {
@@ -181,12 +203,16 @@ class CopyLoader implements EventSink {
   }
 
   event(e: GeneratedEvent): void {
-    this.events.push(copyEventLine(this.streamId(e.stream), e.revision, e.id, e.type, e.data, e.metadata));
+    const stream = this.streamId(e.stream);
+    const type = this.typeId(e.type);
+    this.events.push(copyEventLine(stream, e.revision, e.id, type, e.data, e.metadata, this.prevHashes));
   }
 
   stream(stream: string, revision: bigint, lastHash: string): void {
-    this.streams.push(`${this.streamId(stream)}\t${copyText(stream)}\t${revision}\t${lastHash}\n`);
+    const id = this.streamId(stream);
+    this.streams.push(`${id}\t${copyText(stream)}\t${revision}\t${lastHash}\n`);
     this.streamIds.delete(stream);
+    this.prevHashes.forget(id);
   }
 
   async drain(): Promise<void> {
@@ -209,10 +235,13 @@ class CopyLoader implements EventSink {
     if (this.failure) throw this.failure;
     const events = this.events;
     const streams = this.streams;
+    const types = this.newTypes;
     this.events = [];
     this.streams = [];
+    this.newTypes = [];
     this.inTransaction += events.length;
     this.inflight = (async () => {
+      if (types.length > 0) await copyIn(this.client, COPY_TYPES, Buffer.from(types.join('')));
       if (events.length > 0) await copyIn(this.client, COPY_EVENTS, Buffer.from(events.join('')));
       if (streams.length > 0) await copyIn(this.client, COPY_STREAMS, Buffer.from(streams.join('')));
     })().catch((error: unknown) => {
@@ -233,6 +262,10 @@ class CopyLoader implements EventSink {
     await this.client.query("SELECT setval(pg_get_serial_sequence('streams', 'stream_id'), $1::int, false)", [
       this.nextStreamId,
     ]);
+    await this.client.query(
+      "SELECT setval(pg_get_serial_sequence('event_types', 'type_id'), $1::int, false)",
+      [this.nextTypeId],
+    );
   }
 }
 

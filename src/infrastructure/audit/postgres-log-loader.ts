@@ -9,7 +9,7 @@ import {
   type LogLoader,
   type StagedEvent,
 } from '../../application/ports/log-loader.port.js';
-import { COPY_EVENT_COLUMNS, copyEventLine } from '../event-store/event-row.js';
+import { copyEventColumns, copyEventLine, PrevHashes } from '../event-store/event-row.js';
 
 /** One load at a time: the staging table is shared. */
 const LOAD_LOCK = 7_400_019;
@@ -21,7 +21,10 @@ const MOVE_ROWS = 10_000;
 /** How long a load waits for other transactions to let its events be read (see untilReadable). */
 const HORIZON_WAIT_MS = 10_000;
 
-const COPY_STAGING = `COPY log_import_staging (seq, stream, ${COPY_EVENT_COLUMNS}) FROM STDIN`;
+const STAGING_COLUMNS = copyEventColumns('event_type');
+const COPY_STAGING = `COPY log_import_staging (seq, stream, ${STAGING_COLUMNS}) FROM STDIN`;
+/** The staged columns as the log takes them: the type by its id (migration 018). */
+const MOVED_COLUMNS = STAGING_COLUMNS.split(', ').map((c) => (c === 'event_type' ? 't.type_id' : `st.${c}`));
 
 /**
  * Bulk load into `event_log` (migration 014): COPY into the unlogged `log_import_staging`, then
@@ -64,6 +67,8 @@ class PostgresLoadSession implements LoadSession {
   private inCopy = 0;
   private closed = false;
   private failure: unknown;
+  /** Staged in file order, which the moves keep: prev_hash stays NULL where a reader derives it. */
+  private readonly prevHashes = new PrevHashes();
 
   constructor(
     private readonly client: PoolClient,
@@ -83,7 +88,7 @@ class PostgresLoadSession implements LoadSession {
       const share = events.slice(i, i + STAGE_ROWS - this.inCopy);
       const lines = share.map(
         (event) =>
-          `${++this.staged}\t${copyEventLine(event.stream, event.revision, event.id, event.type, event.dataJson, event.metadata)}`,
+          `${++this.staged}\t${copyEventLine(event.stream, event.revision, event.id, event.type, event.dataJson, event.metadata, this.prevHashes)}`,
       );
       i += share.length;
       this.inCopy += share.length;
@@ -178,6 +183,12 @@ class PostgresLoadSession implements LoadSession {
   /** Moves staged rows (from, to] in one transaction; returns how many were inserted. */
   private async move(from: number, to: number, skipExisting: boolean, importId?: string): Promise<number> {
     const { client } = this;
+    // New type names commit before the move: held in its transaction, they would stall other writers.
+    await client.query(
+      `INSERT INTO event_types (event_type) SELECT DISTINCT event_type FROM log_import_staging
+       WHERE seq > $1 AND seq <= $2 ON CONFLICT DO NOTHING`,
+      [from, to],
+    );
     await client.query('BEGIN');
     try {
       await client.query(
@@ -189,11 +200,10 @@ class PostgresLoadSession implements LoadSession {
         [from, to],
       );
       const inserted = await client.query(
-        `INSERT INTO event_log (stream_id, ${COPY_EVENT_COLUMNS})
-         SELECT s.stream_id, ${COPY_EVENT_COLUMNS.split(', ')
-           .map((c) => `st.${c}`)
-           .join(', ')}
+        `INSERT INTO event_log (stream_id, ${copyEventColumns('type_id')})
+         SELECT s.stream_id, ${MOVED_COLUMNS.join(', ')}
          FROM log_import_staging st JOIN streams s ON s.stream_name = st.stream
+           JOIN event_types t ON t.event_type = st.event_type
          WHERE st.seq > $1 AND st.seq <= $2
            ${skipExisting ? 'AND NOT EXISTS (SELECT 1 FROM event_log e WHERE e.event_id = st.event_id)' : ''}
          ORDER BY st.seq`,

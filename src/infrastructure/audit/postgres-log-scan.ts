@@ -3,7 +3,7 @@ import type { PoolClient } from 'pg';
 import pgCopy from 'pg-copy-streams';
 import type { ScannedEvent, StreamHead } from '../../application/ports/audit-log.port.js';
 import type { JsonObject } from '../../application/ports/event-store.port.js';
-import { storedMetadata } from '../event-store/event-row.js';
+import { PrevHashes, storedMetadata } from '../event-store/event-row.js';
 
 /** Events per page handed to the reader. */
 const PAGE = 2000;
@@ -19,6 +19,8 @@ export async function* scanLog(
   options: { belowHorizon: boolean },
 ): AsyncIterable<readonly ScannedEvent[]> {
   const heads = await streamHeads(client);
+  const types = await eventTypes(client);
+  const prevHashes = new PrevHashes();
   let horizon = '';
   if (options.belowHorizon) {
     const { rows } = await client.query<{ xmin: string }>(
@@ -27,7 +29,7 @@ export async function* scanLog(
     horizon = `WHERE e.transaction_id < '${BigInt(rows[0]?.xmin ?? '0')}'::xid8`;
   }
   const copy = client.query(
-    pgCopy.to(`COPY (SELECT e.stream_id, e.stream_revision, e.event_id, e.event_type, e.data, e.metadata,
+    pgCopy.to(`COPY (SELECT e.stream_id, e.stream_revision, e.event_id, e.type_id, e.data, e.metadata,
        e.correlation_id, e.causation_id, e.actor_id, (extract(epoch FROM e.occurred_at) * 1000)::int8,
        e.schema_version, encode(e.prev_hash, 'hex'), encode(e.hash, 'hex')
      FROM event_log e ${horizon} ORDER BY e.transaction_id, e.global_position) TO STDOUT`),
@@ -39,7 +41,7 @@ export async function* scanLog(
     const lines = (partial + decoder.write(chunk as Buffer)).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {
-      const event = scannedEvent(line, heads);
+      const event = scannedEvent(line, heads, types, prevHashes);
       if (event) page.push(event);
     }
     if (page.length >= PAGE) {
@@ -60,15 +62,38 @@ async function streamHeads(client: PoolClient): Promise<Map<number, StreamHead>>
   return heads;
 }
 
-/** One COPY text line; undefined for an event of no stream (the JSON-form readers join them away). */
-function scannedEvent(line: string, heads: ReadonlyMap<number, StreamHead>): ScannedEvent | undefined {
+/** Each event type's name by its id (migration 018), read in the scan's snapshot. */
+async function eventTypes(client: PoolClient): Promise<Map<number, string>> {
+  const { rows } = await client.query<{ id: number; name: string }>(
+    'SELECT type_id AS id, event_type AS name FROM event_types',
+  );
+  return new Map(rows.map((row) => [row.id, row.name]));
+}
+
+/**
+ * One COPY text line; undefined for an event of no stream (the JSON-form readers join them away). A
+ * NULL prev_hash beside a hash is derived from the stream's previous event, which `$all` order has
+ * already brought (migration 018).
+ */
+function scannedEvent(
+  line: string,
+  heads: ReadonlyMap<number, StreamHead>,
+  types: ReadonlyMap<number, string>,
+  prevHashes: PrevHashes,
+): ScannedEvent | undefined {
   const f = line.split('\t').map(field);
-  const head = heads.get(Number(f[0]));
+  const streamId = Number(f[0]);
+  const head = heads.get(streamId);
   if (!head) return undefined;
+  const revision = Number(f[1]);
+  const hash = f[12] ?? null;
+  const prevHash = f[11] ?? (hash === null ? null : (prevHashes.derivable(streamId, revision) ?? null));
+  prevHashes.seen(streamId, revision, hash);
+  const type = types.get(Number(f[3])) as string;
   const rest = f[5] ?? null;
   const metadata = storedMetadata({
     event_id: f[2] as string,
-    event_type: f[3] as string,
+    event_type: type,
     data: {},
     rest: rest === null ? null : (JSON.parse(rest) as JsonObject),
     correlation_id: f[6] ?? null,
@@ -76,14 +101,14 @@ function scannedEvent(line: string, heads: ReadonlyMap<number, StreamHead>): Sca
     actor_id: f[8] ?? null,
     occurred_ms: f[9] ?? null,
     schema_version: f[10] === undefined || f[10] === null ? null : Number(f[10]),
-    prev_hash: f[11] ?? null,
-    hash: f[12] ?? null,
+    prev_hash: prevHash,
+    hash,
   });
   return {
     head,
-    revision: Number(f[1]),
+    revision,
     id: f[2] as string,
-    type: f[3] as string,
+    type,
     dataText: f[4] as string,
     metadata,
   };

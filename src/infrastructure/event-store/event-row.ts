@@ -27,6 +27,8 @@ export interface MetadataColumns {
   readonly occurredAt: string | null;
   readonly schemaVersion: number | null;
   readonly prevHash: string | null;
+  /** prevHash is what a reader derives (migration 018): its column can stay NULL. */
+  readonly prevDerived: boolean;
   readonly hash: string | null;
   /** The members no column holds, or null. */
   readonly rest: JsonObject | null;
@@ -44,15 +46,22 @@ function instantOrNull(value: JsonValue | undefined): string | null {
   return Number.isNaN(time) || new Date(time).toISOString() !== value ? null : value;
 }
 
-export function metadataColumns(metadata: StoredMetadata): MetadataColumns {
+/**
+ * `derivablePrev` is the prevHash a reader would derive for this event (`PrevHashes`): when the
+ * metadata's equals it, the prev_hash column can stay NULL. A hash is kept in a column only beside a
+ * prevHash, since a set hash column with a NULL prev_hash reads back with a derived prevHash.
+ */
+export function metadataColumns(metadata: StoredMetadata, derivablePrev?: string): MetadataColumns {
+  const hash = metadata.prevHash === undefined ? null : hashOrNull(metadata.hash);
+  const prevHash = hashOrNull(metadata.prevHash);
   const columns = {
     correlationId: uuidOrNull(metadata.correlationId),
     causationId: uuidOrNull(metadata.causationId),
     actor: uuidOrNull(metadata.actor),
     occurredAt: instantOrNull(metadata.occurredAt),
     schemaVersion: smallOrNull(metadata.schemaVersion),
-    prevHash: hashOrNull(metadata.prevHash),
-    hash: hashOrNull(metadata.hash),
+    prevHash,
+    hash,
   };
   let rest: Record<string, JsonValue> | null = null;
   for (const [key, value] of Object.entries(metadata)) {
@@ -61,7 +70,60 @@ export function metadataColumns(metadata: StoredMetadata): MetadataColumns {
     rest ??= {};
     define(rest, key, value);
   }
-  return { ...columns, rest };
+  const prevDerived = hash !== null && prevHash !== null && prevHash === derivablePrev;
+  return { ...columns, prevDerived, rest };
+}
+
+/**
+ * What bulk writers (in the order their events enter `$all`) and the `$all` scan derive prevHash
+ * from: each event's hash as its column holds it, for the revision before the one derived. Per stream
+ * it keeps the last revision of the unbroken run from 0 and, for the rare event that comes before its
+ * predecessor (a transaction that had its id before another wrote the stream after it), the revisions
+ * seen ahead of that run until the run reaches them: memory grows with the streams, not the events.
+ */
+export class PrevHashes {
+  private readonly streams = new Map<string | number, StreamHashes>();
+
+  /** The prevHash a reader derives for the event at `revision`, or undefined (its predecessor unseen). */
+  derivable(stream: string | number, revision: number): string | undefined {
+    if (revision === 0) return '';
+    const seen = this.streams.get(stream);
+    if (!seen) return undefined;
+    const hash = seen.revision === revision - 1 ? seen.hash : seen.ahead?.get(revision - 1);
+    return hash ?? undefined;
+  }
+
+  seen(stream: string | number, revision: number, hashColumn: string | null): void {
+    const seen = this.streams.get(stream) ?? { revision: -1, hash: null };
+    if (revision !== seen.revision + 1) {
+      seen.ahead ??= new Map();
+      seen.ahead.set(revision, hashColumn);
+    } else {
+      seen.revision = revision;
+      seen.hash = hashColumn;
+      for (
+        let next = seen.ahead?.get(revision + 1);
+        next !== undefined;
+        next = seen.ahead?.get(seen.revision + 1)
+      ) {
+        seen.ahead?.delete(seen.revision + 1);
+        seen.revision += 1;
+        seen.hash = next;
+      }
+      if (seen.ahead?.size === 0) seen.ahead = undefined;
+    }
+    this.streams.set(stream, seen);
+  }
+
+  forget(stream: string | number): void {
+    this.streams.delete(stream);
+  }
+}
+
+interface StreamHashes {
+  revision: number;
+  hash: string | null;
+  ahead?: Map<number, string | null>;
 }
 
 /** An `event_log` row as the SELECT of `EVENT_COLUMNS` returns it. */
@@ -84,14 +146,19 @@ export interface EventRow {
   readonly hash: string | null;
 }
 
-/** The columns `toRecorded` reads, from `event_log e JOIN streams s USING (stream_id)`. */
+/** An event's prevHash as bytes (migration 018): its column, or derived from the stream's previous event. */
+const PREV_HASH = `CASE WHEN e.prev_hash IS NOT NULL OR e.hash IS NULL THEN e.prev_hash
+  WHEN e.stream_revision = 0 THEN '\\x'::bytea
+  ELSE (SELECT p.hash FROM event_log p WHERE p.stream_id = e.stream_id AND p.stream_revision = e.stream_revision - 1) END`;
+
+/** The columns `toRecorded` reads, from `EVENT_SOURCE`. */
 export const EVENT_COLUMNS = `e.global_position::text AS position, e.transaction_id::text AS tx, s.stream_name,
-  e.stream_revision AS revision, e.event_id::text AS event_id, e.event_type, e.data, e.metadata AS rest,
+  e.stream_revision AS revision, e.event_id::text AS event_id, t.event_type, e.data, e.metadata AS rest,
   e.correlation_id::text AS correlation_id, e.causation_id::text AS causation_id, e.actor_id::text AS actor_id,
   (extract(epoch FROM e.occurred_at) * 1000)::int8::text AS occurred_ms, e.schema_version,
-  encode(e.prev_hash, 'hex') AS prev_hash, encode(e.hash, 'hex') AS hash`;
+  encode(${PREV_HASH}, 'hex') AS prev_hash, encode(e.hash, 'hex') AS hash`;
 
-export const EVENT_SOURCE = 'event_log e JOIN streams s USING (stream_id)';
+export const EVENT_SOURCE = 'event_log e JOIN streams s USING (stream_id) JOIN event_types t USING (type_id)';
 
 /** The stored metadata, members in jsonb order (the fixed ones are written in that order here). */
 export function storedMetadata(row: Omit<EventRow, 'position' | 'tx' | 'stream_name' | 'revision'>) {
@@ -145,23 +212,32 @@ export const copyText = (value: string): string =>
 const copyNullable = (value: string | number | null) => (value === null ? '\\N' : copyText(String(value)));
 const copyHash = (hex: string | null) => (hex === null ? '\\N' : `\\\\x${hex}`);
 
-/** The columns of `COPY_EVENT_COLUMNS` after the stream, as one line of COPY text (with its newline). */
+/**
+ * The columns of `copyEventColumns(typeColumn)` after the stream's, as one line of COPY text (with its
+ * newline). With `prevHashes`, events are taken in `$all` order: prev_hash stays NULL where derivable.
+ */
 export function copyEventLine(
   stream: string | number,
   revision: bigint | number,
   id: string,
-  type: string,
+  type: string | number,
   dataJson: string,
   metadata: StoredMetadata,
+  prevHashes?: PrevHashes,
 ): string {
-  const m = metadataColumns(metadata);
-  return `${copyText(String(stream))}\t${revision}\t${id}\t${copyText(type)}\t${copyText(dataJson)}\t${
+  const at = Number(revision);
+  const m = metadataColumns(metadata, prevHashes?.derivable(stream, at));
+  prevHashes?.seen(stream, at, m.hash);
+  return `${copyText(String(stream))}\t${revision}\t${id}\t${copyText(String(type))}\t${copyText(dataJson)}\t${
     m.rest === null ? '\\N' : copyText(JSON.stringify(m.rest))
   }\t${copyNullable(m.correlationId)}\t${copyNullable(m.causationId)}\t${copyNullable(m.actor)}\t${copyNullable(
     m.occurredAt,
-  )}\t${copyNullable(m.schemaVersion)}\t${copyHash(m.prevHash)}\t${copyHash(m.hash)}\n`;
+  )}\t${copyNullable(m.schemaVersion)}\t${copyHash(m.prevDerived ? null : m.prevHash)}\t${copyHash(m.hash)}\n`;
 }
 
-/** The columns a `copyEventLine` fills, after the stream's (`stream_id`, or the name when staging). */
-export const COPY_EVENT_COLUMNS =
-  'stream_revision, event_id, event_type, data, metadata, correlation_id, causation_id, actor_id, occurred_at, schema_version, prev_hash, hash';
+/**
+ * The columns a `copyEventLine` fills, after the stream's (`stream_id`, or the name when staging); the
+ * type as `type_id` (event_log) or `event_type` (staging).
+ */
+export const copyEventColumns = (typeColumn: 'type_id' | 'event_type') =>
+  `stream_revision, event_id, ${typeColumn}, data, metadata, correlation_id, causation_id, actor_id, occurred_at, schema_version, prev_hash, hash`;

@@ -32,26 +32,44 @@ interface Head {
   readonly streamId: number;
 }
 
-const INSERT_EVENTS = `INSERT INTO event_log (stream_id, stream_revision, event_id, event_type, data, metadata,
+const INSERT_EVENTS = `INSERT INTO event_log (stream_id, stream_revision, event_id, type_id, data, metadata,
   correlation_id, causation_id, actor_id, occurred_at, schema_version, prev_hash, hash)`;
-/** The columns of one element `e` of a `chainedRows` array, after the stream id. */
-const EVENT_VALUES = `(e->>'revision')::int, (e->>'id')::uuid, e->>'type', e->'data', NULLIF(e->'rest', 'null'),
-  (e->>'correlationId')::uuid, (e->>'causationId')::uuid, (e->>'actor')::uuid,
-  (e->>'occurredAt')::timestamptz, (e->>'schemaVersion')::smallint, decode(e->>'prevHash', 'hex'),
+/**
+ * The columns of one element `e` (`n`-th) of a `chainedRows` array for stream `$<stream>`. prev_hash
+ * stays NULL where a reader derives it (migration 018): after an event of the same append, at revision
+ * 0, or after a predecessor whose transaction comes no later than this one in `$all` order.
+ */
+const eventValues = (stream: string) => `(e->>'revision')::int, (e->>'id')::uuid, (e->>'typeId')::smallint,
+  e->'data', NULLIF(e->'rest', 'null'), (e->>'correlationId')::uuid, (e->>'causationId')::uuid,
+  (e->>'actor')::uuid, (e->>'occurredAt')::timestamptz, (e->>'schemaVersion')::smallint,
+  CASE WHEN (e->>'prevDerived')::boolean AND (n > 1 OR (e->>'revision')::int = 0 OR EXISTS (
+      SELECT 1 FROM event_log p WHERE p.stream_id = ${stream} AND p.stream_revision = (e->>'revision')::int - 1
+        AND p.hash = decode(e->>'prevHash', 'hex') AND p.transaction_id <= pg_current_xact_id()))
+    THEN NULL ELSE decode(e->>'prevHash', 'hex') END,
   decode(e->>'hash', 'hex')`;
 /** The elements `e` (in order `n`) of the `chainedRows` array passed as parameter `$<param>`. */
 const chainedFrom = (param: number) => `jsonb_array_elements($${param}::jsonb) WITH ORDINALITY AS x(e, n)`;
 const INSERT_RETURNING = 'RETURNING global_position::text AS position, transaction_id::text AS tx';
 
-/** Chained events as the JSON array `EVENT_VALUES` reads. */
-const chainedRows = (chained: ReturnType<typeof chainEvents>): string =>
+/**
+ * Chained events as the JSON array `eventValues` reads; each prevHash is derivable from the event
+ * before it (the head's hash for the first, which the SQL checks against the stored predecessor).
+ */
+const chainedRows = (
+  chained: ReturnType<typeof chainEvents>,
+  headHash: string,
+  typeIds: ReadonlyMap<string, number>,
+): string =>
   JSON.stringify(
-    chained.map(({ event, revision }) => ({
+    chained.map(({ event, revision }, index) => ({
       revision: revision.toString(),
       id: event.id,
-      type: event.type,
+      typeId: typeIds.get(event.type),
       data: event.data,
-      ...metadataColumns(event.metadata),
+      ...metadataColumns(
+        event.metadata,
+        index === 0 ? headHash : (chained[index - 1]?.event.metadata.hash as string),
+      ),
     })),
   );
 
@@ -69,6 +87,8 @@ export class PostgresEventStore implements EventStore {
   private closed = false;
   /** Each stream's head as this process last appended it: the next append at it is one statement. */
   private readonly heads = new Map<string, Head>();
+  /** Event type ids (migration 018): types are few and never renamed, so each is looked up once. */
+  private readonly typeIds = new Map<string, number>();
 
   constructor(private readonly pool: Pool) {
     this.committed.setMaxListeners(0);
@@ -79,6 +99,7 @@ export class PostgresEventStore implements EventStore {
     events: readonly NewEvent[],
     expected: ExpectedVersion = 'any',
   ): Promise<AppendResult> {
+    await this.nameTypes(events);
     const known = this.heads.get(stream);
     if (known && events.length > 0 && expected === known.revision) {
       const appended = await this.appendAtHead(stream, known, events);
@@ -96,8 +117,8 @@ export class PostgresEventStore implements EventStore {
       }
       const chained = chainEvents(stream, head.revision + 1n, head.lastHash, events);
       const inserted = await client.query<{ position: string; tx: string }>(
-        `${INSERT_EVENTS} SELECT $1, ${EVENT_VALUES} FROM ${chainedFrom(2)} ORDER BY n ${INSERT_RETURNING}`,
-        [head.streamId, chainedRows(chained)],
+        `${INSERT_EVENTS} SELECT $1, ${eventValues('$1')} FROM ${chainedFrom(2)} ORDER BY n ${INSERT_RETURNING}`,
+        [head.streamId, chainedRows(chained, head.lastHash, this.typeIds)],
       );
       const last = chained[chained.length - 1]!;
       await client.query('UPDATE streams SET revision = $2, last_hash = $3 WHERE stream_name = $1', [
@@ -133,7 +154,7 @@ export class PostgresEventStore implements EventStore {
          UPDATE streams SET revision = $3, last_hash = $4
          WHERE stream_id = $1 AND revision = $2 AND last_hash = $5 RETURNING stream_id),
        inserted AS (
-         ${INSERT_EVENTS} SELECT head.stream_id, ${EVENT_VALUES} FROM head, ${chainedFrom(6)} ORDER BY n
+         ${INSERT_EVENTS} SELECT head.stream_id, ${eventValues('$1')} FROM head, ${chainedFrom(6)} ORDER BY n
          ${INSERT_RETURNING})
        SELECT position, tx, pg_notify('${CHANNEL}', '') FROM inserted`,
       [
@@ -142,7 +163,7 @@ export class PostgresEventStore implements EventStore {
         last.revision.toString(),
         last.event.metadata.hash,
         head.lastHash,
-        chainedRows(chained),
+        chainedRows(chained, head.lastHash, this.typeIds),
       ],
     );
     if (rows.length === 0) {
@@ -150,6 +171,29 @@ export class PostgresEventStore implements EventStore {
       return undefined;
     }
     return this.appended(stream, head.streamId, last, rows);
+  }
+
+  /**
+   * Gives every type of `events` its id, naming new ones in a statement of their own: inside the
+   * append's transaction a new name would stay uncommitted, and every other writer of that type would
+   * wait for it. A name another writer is adding at the same moment is read on the next try.
+   */
+  private async nameTypes(events: readonly NewEvent[]): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const missing = [...new Set(events.map((e) => e.type))].filter((type) => !this.typeIds.has(type));
+      if (missing.length === 0) return;
+      const { rows } = await this.query<{ id: number; name: string }>(
+        `WITH named AS (
+           INSERT INTO event_types (event_type) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING
+           RETURNING type_id, event_type)
+         SELECT type_id AS id, event_type AS name FROM named
+         UNION ALL SELECT type_id, event_type FROM event_types WHERE event_type = ANY($1::text[])`,
+        [missing],
+      );
+      for (const { id, name } of rows) this.typeIds.set(name, id);
+    }
+    const missing = events.find((e) => !this.typeIds.has(e.type));
+    if (missing) throw new Error(`event type ${missing.type} could not be named in event_types`);
   }
 
   private appended(
@@ -219,7 +263,7 @@ export class PostgresEventStore implements EventStore {
       `SELECT ${EVENT_COLUMNS} FROM ${EVENT_SOURCE}
        WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-         AND ($4::text[] IS NULL OR e.event_type = ANY($4::text[]))
+         AND ($4::text[] IS NULL OR t.event_type = ANY($4::text[]))
        ORDER BY e.transaction_id, e.global_position LIMIT $3`,
       [tx.toString(), position.toString(), maxCount, types ?? null],
     );
