@@ -29,7 +29,7 @@ async function insertDirectly(stream: string, type: string, data: object): Promi
        INSERT INTO streams (stream_name, revision, last_hash) VALUES ($1, 0, 'x')
        ON CONFLICT (stream_name) DO UPDATE SET revision = streams.revision + 1 RETURNING revision, stream_id)
      INSERT INTO event_log (stream_id, stream_revision, event_id, type_id, data, metadata)
-     SELECT stream_id, revision, $2, event_type_id($3), $4, $5 FROM head`,
+     SELECT stream_id, revision, $2, log_name_id($3), $4, $5 FROM head`,
     [
       stream,
       id,

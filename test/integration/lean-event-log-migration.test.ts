@@ -29,7 +29,13 @@ const noted = (n: number): NewEvent => ({
   id: randomUUID(),
   type: n % 2 ? 'Noted' : 'Counted',
   data: { n },
-  metadata: { correlationId: randomUUID(), occurredAt: '2025-05-02T08:00:00.123Z', schemaVersion: 1 },
+  metadata: {
+    correlationId: randomUUID(),
+    occurredAt: '2025-05-02T08:00:00.123Z',
+    schemaVersion: 1,
+    // A system actor (named in log_names) and a user (a uuid column).
+    actor: n === 1 ? 'system:rebalance' : randomUUID(),
+  },
 });
 
 /**
@@ -119,6 +125,11 @@ describe('migration 018: event types by id and derivable prevHashes left out', (
        WHERE stream_id = $1 ORDER BY stream_revision`,
       [aId],
     );
+    const named = await db.pool.query<{ actor: string; inRest: boolean }>(
+      `SELECT n.name AS actor, e.metadata ? 'actor' AS "inRest"
+       FROM event_log e JOIN log_names n ON n.name_id = e.actor_name_id`,
+    );
+    expect(named.rows).toEqual([{ actor: 'system:rebalance', inRest: false }]);
     // Revision 2's predecessor comes after it in $all: its prevHash stays stored.
     expect(stored.rows.map((r) => r.derived)).toEqual([true, true, false, true]);
     // The scan (export, verify) derives in $all order: a's chain holds, b's breaks where it was broken.

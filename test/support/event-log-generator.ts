@@ -145,9 +145,9 @@ export async function copyIn(
   await pipeline(Readable.from(chunks), client.query(copyFrom(text)));
 }
 
-const COPY_EVENTS = `COPY event_log (stream_id, ${copyEventColumns('type_id')}) FROM STDIN`;
+const COPY_EVENTS = `COPY event_log (stream_id, ${copyEventColumns('log')}) FROM STDIN`;
 const COPY_STREAMS = 'COPY streams (stream_id, stream_name, revision, last_hash) FROM STDIN';
-const COPY_TYPES = 'COPY event_types (type_id, event_type) FROM STDIN';
+const COPY_NAMES = 'COPY log_names (name_id, name) FROM STDIN';
 
 /** Buffers rows as COPY text and writes them a chunk at a time, at most one chunk in flight. */
 class CopyLoader implements EventSink {
@@ -159,10 +159,10 @@ class CopyLoader implements EventSink {
   /** Stream ids are given here (the events of a stream are written before its `streams` row). */
   private readonly streamIds = new Map<string, number>();
   private nextStreamId = 0;
-  /** Type ids are given here too; new ones are named in `event_types` before the rows using them. */
-  private readonly typeIds = new Map<string, number>();
-  private newTypes: string[] = [];
-  private nextTypeId = 0;
+  /** Name ids (types, system actors) are given here too; new ones go to `log_names` before their rows. */
+  private readonly nameIds = new Map<string, number>();
+  private newNames: string[] = [];
+  private nextNameId = 0;
   private readonly prevHashes = new PrevHashes();
 
   constructor(
@@ -176,22 +176,22 @@ class CopyLoader implements EventSink {
       'SELECT COALESCE(max(stream_id), 0) AS last FROM streams',
     );
     this.nextStreamId = (rows[0]?.last ?? 0) + 1;
-    const types = await this.client.query<{ id: number; name: string }>(
-      'SELECT type_id AS id, event_type AS name FROM event_types',
+    const names = await this.client.query<{ id: number; name: string }>(
+      'SELECT name_id AS id, name FROM log_names',
     );
-    for (const { id, name } of types.rows) this.typeIds.set(name, id);
-    this.nextTypeId = Math.max(0, ...this.typeIds.values()) + 1;
+    for (const { id, name } of names.rows) this.nameIds.set(name, id);
+    this.nextNameId = Math.max(0, ...this.nameIds.values()) + 1;
   }
 
-  private typeId(type: string): number {
-    let id = this.typeIds.get(type);
+  private readonly nameId = (name: string): number => {
+    let id = this.nameIds.get(name);
     if (id === undefined) {
-      id = this.nextTypeId++;
-      this.typeIds.set(type, id);
-      this.newTypes.push(`${id}\t${copyText(type)}\n`);
+      id = this.nextNameId++;
+      this.nameIds.set(name, id);
+      this.newNames.push(`${id}\t${copyText(name)}\n`);
     }
     return id;
-  }
+  };
 
   private streamId(stream: string): number {
     let id = this.streamIds.get(stream);
@@ -204,8 +204,8 @@ class CopyLoader implements EventSink {
 
   event(e: GeneratedEvent): void {
     const stream = this.streamId(e.stream);
-    const type = this.typeId(e.type);
-    this.events.push(copyEventLine(stream, e.revision, e.id, type, e.data, e.metadata, this.prevHashes));
+    const options = { name: this.nameId, prevHashes: this.prevHashes };
+    this.events.push(copyEventLine(stream, e.revision, e.id, e.type, e.data, e.metadata, options));
   }
 
   stream(stream: string, revision: bigint, lastHash: string): void {
@@ -235,13 +235,13 @@ class CopyLoader implements EventSink {
     if (this.failure) throw this.failure;
     const events = this.events;
     const streams = this.streams;
-    const types = this.newTypes;
+    const names = this.newNames;
     this.events = [];
     this.streams = [];
-    this.newTypes = [];
+    this.newNames = [];
     this.inTransaction += events.length;
     this.inflight = (async () => {
-      if (types.length > 0) await copyIn(this.client, COPY_TYPES, Buffer.from(types.join('')));
+      if (names.length > 0) await copyIn(this.client, COPY_NAMES, Buffer.from(names.join('')));
       if (events.length > 0) await copyIn(this.client, COPY_EVENTS, Buffer.from(events.join('')));
       if (streams.length > 0) await copyIn(this.client, COPY_STREAMS, Buffer.from(streams.join('')));
     })().catch((error: unknown) => {
@@ -262,10 +262,9 @@ class CopyLoader implements EventSink {
     await this.client.query("SELECT setval(pg_get_serial_sequence('streams', 'stream_id'), $1::int, false)", [
       this.nextStreamId,
     ]);
-    await this.client.query(
-      "SELECT setval(pg_get_serial_sequence('event_types', 'type_id'), $1::int, false)",
-      [this.nextTypeId],
-    );
+    await this.client.query("SELECT setval(pg_get_serial_sequence('log_names', 'name_id'), $1::int, false)", [
+      this.nextNameId,
+    ]);
   }
 }
 

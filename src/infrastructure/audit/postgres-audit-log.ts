@@ -37,7 +37,7 @@ export class PostgresAuditLog implements AuditLog {
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM ${EVENT_SOURCE}
        WHERE s.stream_name = ANY($1::text[])
-         AND ($2::text IS NULL OR t.event_type = $2)
+         AND ($2::text IS NULL OR t.name = $2)
          AND ($3::timestamptz IS NULL OR ${OCCURRED_AT} >= $3)
          AND ($4::timestamptz IS NULL OR ${OCCURRED_AT} < $4)
          AND (e.transaction_id, e.global_position) > ($5::text::xid8, $6::bigint)
@@ -64,7 +64,7 @@ export class PostgresAuditLog implements AuditLog {
       `SELECT ${EVENT_COLUMNS} FROM ${EVENT_SOURCE}
        WHERE s.stream_name LIKE ANY($1::text[])
          AND ($2::text[] IS NULL OR s.stream_name = ANY($2::text[]))
-         AND ($3::text IS NULL OR t.event_type = $3)
+         AND ($3::text IS NULL OR t.name = $3)
          AND ($4::timestamptz IS NULL OR ${OCCURRED_AT} >= $4)
          AND ($5::timestamptz IS NULL OR ${OCCURRED_AT} < $5)
          AND (e.transaction_id, e.global_position) > ($6::text::xid8, $7::bigint)

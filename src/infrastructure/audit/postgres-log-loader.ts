@@ -21,10 +21,13 @@ const MOVE_ROWS = 10_000;
 /** How long a load waits for other transactions to let its events be read (see untilReadable). */
 const HORIZON_WAIT_MS = 10_000;
 
-const STAGING_COLUMNS = copyEventColumns('event_type');
+const STAGING_COLUMNS = copyEventColumns('staging');
 const COPY_STAGING = `COPY log_import_staging (seq, stream, ${STAGING_COLUMNS}) FROM STDIN`;
-/** The staged columns as the log takes them: the type by its id (migration 018). */
-const MOVED_COLUMNS = STAGING_COLUMNS.split(', ').map((c) => (c === 'event_type' ? 't.type_id' : `st.${c}`));
+/** The staged columns as the log takes them: names by their ids (migration 018). */
+const MOVED_COLUMNS = STAGING_COLUMNS.split(', ').map((c) =>
+  c === 'event_type' ? 't.name_id' : c === 'actor_name' ? 'a.name_id' : `st.${c}`,
+);
+const asStaged = (name: string) => name;
 
 /**
  * Bulk load into `event_log` (migration 014): COPY into the unlogged `log_import_staging`, then
@@ -88,7 +91,7 @@ class PostgresLoadSession implements LoadSession {
       const share = events.slice(i, i + STAGE_ROWS - this.inCopy);
       const lines = share.map(
         (event) =>
-          `${++this.staged}\t${copyEventLine(event.stream, event.revision, event.id, event.type, event.dataJson, event.metadata, this.prevHashes)}`,
+          `${++this.staged}\t${copyEventLine(event.stream, event.revision, event.id, event.type, event.dataJson, event.metadata, { name: asStaged, prevHashes: this.prevHashes })}`,
       );
       i += share.length;
       this.inCopy += share.length;
@@ -185,8 +188,9 @@ class PostgresLoadSession implements LoadSession {
     const { client } = this;
     // New type names commit before the move: held in its transaction, they would stall other writers.
     await client.query(
-      `INSERT INTO event_types (event_type) SELECT DISTINCT event_type FROM log_import_staging
-       WHERE seq > $1 AND seq <= $2 ON CONFLICT DO NOTHING`,
+      `INSERT INTO log_names (name) SELECT event_type FROM log_import_staging WHERE seq > $1 AND seq <= $2
+       UNION SELECT actor_name FROM log_import_staging WHERE seq > $1 AND seq <= $2 AND actor_name IS NOT NULL
+       ON CONFLICT DO NOTHING`,
       [from, to],
     );
     await client.query('BEGIN');
@@ -200,10 +204,10 @@ class PostgresLoadSession implements LoadSession {
         [from, to],
       );
       const inserted = await client.query(
-        `INSERT INTO event_log (stream_id, ${copyEventColumns('type_id')})
+        `INSERT INTO event_log (stream_id, ${copyEventColumns('log')})
          SELECT s.stream_id, ${MOVED_COLUMNS.join(', ')}
          FROM log_import_staging st JOIN streams s ON s.stream_name = st.stream
-           JOIN event_types t ON t.event_type = st.event_type
+           JOIN log_names t ON t.name = st.event_type LEFT JOIN log_names a ON a.name = st.actor_name
          WHERE st.seq > $1 AND st.seq <= $2
            ${skipExisting ? 'AND NOT EXISTS (SELECT 1 FROM event_log e WHERE e.event_id = st.event_id)' : ''}
          ORDER BY st.seq`,

@@ -19,7 +19,7 @@ export async function* scanLog(
   options: { belowHorizon: boolean },
 ): AsyncIterable<readonly ScannedEvent[]> {
   const heads = await streamHeads(client);
-  const types = await eventTypes(client);
+  const names = await logNames(client);
   const prevHashes = new PrevHashes();
   let horizon = '';
   if (options.belowHorizon) {
@@ -30,7 +30,7 @@ export async function* scanLog(
   }
   const copy = client.query(
     pgCopy.to(`COPY (SELECT e.stream_id, e.stream_revision, e.event_id, e.type_id, e.data, e.metadata,
-       e.correlation_id, e.causation_id, e.actor_id, (extract(epoch FROM e.occurred_at) * 1000)::int8,
+       e.correlation_id, e.causation_id, e.actor_id, e.actor_name_id, (extract(epoch FROM e.occurred_at) * 1000)::int8,
        e.schema_version, encode(e.prev_hash, 'hex'), encode(e.hash, 'hex')
      FROM event_log e ${horizon} ORDER BY e.transaction_id, e.global_position) TO STDOUT`),
   );
@@ -41,7 +41,7 @@ export async function* scanLog(
     const lines = (partial + decoder.write(chunk as Buffer)).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {
-      const event = scannedEvent(line, heads, types, prevHashes);
+      const event = scannedEvent(line, heads, names, prevHashes);
       if (event) page.push(event);
     }
     if (page.length >= PAGE) {
@@ -62,10 +62,10 @@ async function streamHeads(client: PoolClient): Promise<Map<number, StreamHead>>
   return heads;
 }
 
-/** Each event type's name by its id (migration 018), read in the scan's snapshot. */
-async function eventTypes(client: PoolClient): Promise<Map<number, string>> {
+/** Each name by its id (migration 018: types, system actors), read in the scan's snapshot. */
+async function logNames(client: PoolClient): Promise<Map<number, string>> {
   const { rows } = await client.query<{ id: number; name: string }>(
-    'SELECT type_id AS id, event_type AS name FROM event_types',
+    'SELECT name_id AS id, name FROM log_names',
   );
   return new Map(rows.map((row) => [row.id, row.name]));
 }
@@ -78,7 +78,7 @@ async function eventTypes(client: PoolClient): Promise<Map<number, string>> {
 function scannedEvent(
   line: string,
   heads: ReadonlyMap<number, StreamHead>,
-  types: ReadonlyMap<number, string>,
+  names: ReadonlyMap<number, string>,
   prevHashes: PrevHashes,
 ): ScannedEvent | undefined {
   const f = line.split('\t').map(field);
@@ -86,10 +86,10 @@ function scannedEvent(
   const head = heads.get(streamId);
   if (!head) return undefined;
   const revision = Number(f[1]);
-  const hash = f[12] ?? null;
-  const prevHash = f[11] ?? (hash === null ? null : (prevHashes.derivable(streamId, revision) ?? null));
+  const hash = f[13] ?? null;
+  const prevHash = f[12] ?? (hash === null ? null : (prevHashes.derivable(streamId, revision) ?? null));
   prevHashes.seen(streamId, revision, hash);
-  const type = types.get(Number(f[3])) as string;
+  const type = names.get(Number(f[3])) as string;
   const rest = f[5] ?? null;
   const metadata = storedMetadata({
     event_id: f[2] as string,
@@ -99,8 +99,9 @@ function scannedEvent(
     correlation_id: f[6] ?? null,
     causation_id: f[7] ?? null,
     actor_id: f[8] ?? null,
-    occurred_ms: f[9] ?? null,
-    schema_version: f[10] === undefined || f[10] === null ? null : Number(f[10]),
+    actor_name: f[9] === undefined || f[9] === null ? null : (names.get(Number(f[9])) ?? null),
+    occurred_ms: f[10] ?? null,
+    schema_version: f[11] === undefined || f[11] === null ? null : Number(f[11]),
     prev_hash: prevHash,
     hash,
   });

@@ -18,12 +18,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const SHA256 = /^(?:[0-9a-f]{64})?$/;
 const INSTANT = /^[1-9]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const SMALL = /^(?:0|[1-9]\d{0,3})$/;
+/** An actor that is the system, not a user: named once in `log_names` (migration 018 tests the same). */
+const SYSTEM_ACTOR = /^system:[a-z][a-z-]{0,30}$/;
 
 /** The metadata of one event as `event_log` columns; hashes as hex (the SQL decodes them). */
 export interface MetadataColumns {
   readonly correlationId: string | null;
   readonly causationId: string | null;
   readonly actor: string | null;
+  /** An actor that is the system (`system:rebalance`), held by its id in `log_names`. */
+  readonly actorName: string | null;
   readonly occurredAt: string | null;
   readonly schemaVersion: number | null;
   readonly prevHash: string | null;
@@ -63,15 +67,17 @@ export function metadataColumns(metadata: StoredMetadata, derivablePrev?: string
     prevHash,
     hash,
   };
+  const { actor } = metadata;
+  const actorName = typeof actor === 'string' && SYSTEM_ACTOR.test(actor) ? actor : null;
   let rest: Record<string, JsonValue> | null = null;
   for (const [key, value] of Object.entries(metadata)) {
-    if (value === undefined) continue;
+    if (value === undefined || (key === 'actor' && actorName !== null)) continue;
     if (Object.hasOwn(columns, key) && columns[key as keyof typeof columns] !== null) continue;
     rest ??= {};
     define(rest, key, value);
   }
   const prevDerived = hash !== null && prevHash !== null && prevHash === derivablePrev;
-  return { ...columns, prevDerived, rest };
+  return { ...columns, actorName, prevDerived, rest };
 }
 
 /**
@@ -139,6 +145,7 @@ export interface EventRow {
   readonly correlation_id: string | null;
   readonly causation_id: string | null;
   readonly actor_id: string | null;
+  readonly actor_name: string | null;
   /** Milliseconds since the epoch, as text (int8). */
   readonly occurred_ms: string | null;
   readonly schema_version: number | null;
@@ -153,18 +160,21 @@ const PREV_HASH = `CASE WHEN e.prev_hash IS NOT NULL OR e.hash IS NULL THEN e.pr
 
 /** The columns `toRecorded` reads, from `EVENT_SOURCE`. */
 export const EVENT_COLUMNS = `e.global_position::text AS position, e.transaction_id::text AS tx, s.stream_name,
-  e.stream_revision AS revision, e.event_id::text AS event_id, t.event_type, e.data, e.metadata AS rest,
+  e.stream_revision AS revision, e.event_id::text AS event_id, t.name AS event_type, e.data, e.metadata AS rest,
   e.correlation_id::text AS correlation_id, e.causation_id::text AS causation_id, e.actor_id::text AS actor_id,
+  a.name AS actor_name,
   (extract(epoch FROM e.occurred_at) * 1000)::int8::text AS occurred_ms, e.schema_version,
   encode(${PREV_HASH}, 'hex') AS prev_hash, encode(e.hash, 'hex') AS hash`;
 
-export const EVENT_SOURCE = 'event_log e JOIN streams s USING (stream_id) JOIN event_types t USING (type_id)';
+export const EVENT_SOURCE = `event_log e JOIN streams s USING (stream_id) JOIN log_names t ON t.name_id = e.type_id
+  LEFT JOIN log_names a ON a.name_id = e.actor_name_id`;
 
 /** The stored metadata, members in jsonb order (the fixed ones are written in that order here). */
 export function storedMetadata(row: Omit<EventRow, 'position' | 'tx' | 'stream_name' | 'revision'>) {
   const metadata: Record<string, JsonValue> = {};
   if (row.hash !== null) metadata.hash = row.hash;
   if (row.actor_id !== null) metadata.actor = row.actor_id;
+  else if (row.actor_name !== null) metadata.actor = row.actor_name;
   if (row.prev_hash !== null) metadata.prevHash = row.prev_hash;
   if (row.occurred_ms !== null) metadata.occurredAt = new Date(Number(row.occurred_ms)).toISOString();
   if (row.causation_id !== null) metadata.causationId = row.causation_id;
@@ -213,31 +223,38 @@ const copyNullable = (value: string | number | null) => (value === null ? '\\N' 
 const copyHash = (hex: string | null) => (hex === null ? '\\N' : `\\\\x${hex}`);
 
 /**
- * The columns of `copyEventColumns(typeColumn)` after the stream's, as one line of COPY text (with its
- * newline). With `prevHashes`, events are taken in `$all` order: prev_hash stays NULL where derivable.
+ * The columns of `copyEventColumns(form)` after the stream's, as one line of COPY text (with its
+ * newline); `name` gives what a name column takes (its id in `log_names` for the log, itself for
+ * staging). With `prevHashes`, events come in `$all` order: prev_hash stays NULL where derivable.
  */
 export function copyEventLine(
   stream: string | number,
   revision: bigint | number,
   id: string,
-  type: string | number,
+  type: string,
   dataJson: string,
   metadata: StoredMetadata,
-  prevHashes?: PrevHashes,
+  options: { name: (name: string) => string | number; prevHashes?: PrevHashes },
 ): string {
   const at = Number(revision);
+  const { name, prevHashes } = options;
   const m = metadataColumns(metadata, prevHashes?.derivable(stream, at));
   prevHashes?.seen(stream, at, m.hash);
-  return `${copyText(String(stream))}\t${revision}\t${id}\t${copyText(String(type))}\t${copyText(dataJson)}\t${
+  const actorName = m.actorName === null ? null : name(m.actorName);
+  return `${copyText(String(stream))}\t${revision}\t${id}\t${copyText(String(name(type)))}\t${copyText(dataJson)}\t${
     m.rest === null ? '\\N' : copyText(JSON.stringify(m.rest))
   }\t${copyNullable(m.correlationId)}\t${copyNullable(m.causationId)}\t${copyNullable(m.actor)}\t${copyNullable(
-    m.occurredAt,
-  )}\t${copyNullable(m.schemaVersion)}\t${copyHash(m.prevDerived ? null : m.prevHash)}\t${copyHash(m.hash)}\n`;
+    actorName,
+  )}\t${copyNullable(m.occurredAt)}\t${copyNullable(m.schemaVersion)}\t${copyHash(
+    m.prevDerived ? null : m.prevHash,
+  )}\t${copyHash(m.hash)}\n`;
 }
 
 /**
- * The columns a `copyEventLine` fills, after the stream's (`stream_id`, or the name when staging); the
- * type as `type_id` (event_log) or `event_type` (staging).
+ * The columns a `copyEventLine` fills, after the stream's (`stream_id`, or the name when staging): names
+ * by their ids in the log, as text when staging.
  */
-export const copyEventColumns = (typeColumn: 'type_id' | 'event_type') =>
-  `stream_revision, event_id, ${typeColumn}, data, metadata, correlation_id, causation_id, actor_id, occurred_at, schema_version, prev_hash, hash`;
+export const copyEventColumns = (form: 'log' | 'staging') =>
+  form === 'log'
+    ? 'stream_revision, event_id, type_id, data, metadata, correlation_id, causation_id, actor_id, actor_name_id, occurred_at, schema_version, prev_hash, hash'
+    : 'stream_revision, event_id, event_type, data, metadata, correlation_id, causation_id, actor_id, actor_name, occurred_at, schema_version, prev_hash, hash';

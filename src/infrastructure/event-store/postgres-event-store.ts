@@ -16,6 +16,7 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   START,
+  type StoredMetadata,
   type SubscribeOptions,
   type Subscription,
 } from '../../application/ports/event-store.port.js';
@@ -33,7 +34,7 @@ interface Head {
 }
 
 const INSERT_EVENTS = `INSERT INTO event_log (stream_id, stream_revision, event_id, type_id, data, metadata,
-  correlation_id, causation_id, actor_id, occurred_at, schema_version, prev_hash, hash)`;
+  correlation_id, causation_id, actor_id, actor_name_id, occurred_at, schema_version, prev_hash, hash)`;
 /**
  * The columns of one element `e` (`n`-th) of a `chainedRows` array for stream `$<stream>`. prev_hash
  * stays NULL where a reader derives it (migration 018): after an event of the same append, at revision
@@ -41,7 +42,8 @@ const INSERT_EVENTS = `INSERT INTO event_log (stream_id, stream_revision, event_
  */
 const eventValues = (stream: string) => `(e->>'revision')::int, (e->>'id')::uuid, (e->>'typeId')::smallint,
   e->'data', NULLIF(e->'rest', 'null'), (e->>'correlationId')::uuid, (e->>'causationId')::uuid,
-  (e->>'actor')::uuid, (e->>'occurredAt')::timestamptz, (e->>'schemaVersion')::smallint,
+  (e->>'actor')::uuid, (e->>'actorNameId')::smallint, (e->>'occurredAt')::timestamptz,
+  (e->>'schemaVersion')::smallint,
   CASE WHEN (e->>'prevDerived')::boolean AND (n > 1 OR (e->>'revision')::int = 0 OR EXISTS (
       SELECT 1 FROM event_log p WHERE p.stream_id = ${stream} AND p.stream_revision = (e->>'revision')::int - 1
         AND p.hash = decode(e->>'prevHash', 'hex') AND p.transaction_id <= pg_current_xact_id()))
@@ -58,19 +60,23 @@ const INSERT_RETURNING = 'RETURNING global_position::text AS position, transacti
 const chainedRows = (
   chained: ReturnType<typeof chainEvents>,
   headHash: string,
-  typeIds: ReadonlyMap<string, number>,
+  names: ReadonlyMap<string, number>,
 ): string =>
   JSON.stringify(
-    chained.map(({ event, revision }, index) => ({
-      revision: revision.toString(),
-      id: event.id,
-      typeId: typeIds.get(event.type),
-      data: event.data,
-      ...metadataColumns(
+    chained.map(({ event, revision }, index) => {
+      const columns = metadataColumns(
         event.metadata,
         index === 0 ? headHash : (chained[index - 1]?.event.metadata.hash as string),
-      ),
-    })),
+      );
+      return {
+        revision: revision.toString(),
+        id: event.id,
+        typeId: names.get(event.type),
+        data: event.data,
+        ...columns,
+        actorNameId: columns.actorName === null ? null : names.get(columns.actorName),
+      };
+    }),
   );
 
 /** Revisions are stored as integer (migration 013). */
@@ -87,8 +93,8 @@ export class PostgresEventStore implements EventStore {
   private closed = false;
   /** Each stream's head as this process last appended it: the next append at it is one statement. */
   private readonly heads = new Map<string, Head>();
-  /** Event type ids (migration 018): types are few and never renamed, so each is looked up once. */
-  private readonly typeIds = new Map<string, number>();
+  /** Ids in `log_names` (migration 018): the names are few and never change, so each is looked up once. */
+  private readonly names = new Map<string, number>();
 
   constructor(private readonly pool: Pool) {
     this.committed.setMaxListeners(0);
@@ -99,7 +105,7 @@ export class PostgresEventStore implements EventStore {
     events: readonly NewEvent[],
     expected: ExpectedVersion = 'any',
   ): Promise<AppendResult> {
-    await this.nameTypes(events);
+    await this.nameStrings(events);
     const known = this.heads.get(stream);
     if (known && events.length > 0 && expected === known.revision) {
       const appended = await this.appendAtHead(stream, known, events);
@@ -118,7 +124,7 @@ export class PostgresEventStore implements EventStore {
       const chained = chainEvents(stream, head.revision + 1n, head.lastHash, events);
       const inserted = await client.query<{ position: string; tx: string }>(
         `${INSERT_EVENTS} SELECT $1, ${eventValues('$1')} FROM ${chainedFrom(2)} ORDER BY n ${INSERT_RETURNING}`,
-        [head.streamId, chainedRows(chained, head.lastHash, this.typeIds)],
+        [head.streamId, chainedRows(chained, head.lastHash, this.names)],
       );
       const last = chained[chained.length - 1]!;
       await client.query('UPDATE streams SET revision = $2, last_hash = $3 WHERE stream_name = $1', [
@@ -163,7 +169,7 @@ export class PostgresEventStore implements EventStore {
         last.revision.toString(),
         last.event.metadata.hash,
         head.lastHash,
-        chainedRows(chained, head.lastHash, this.typeIds),
+        chainedRows(chained, head.lastHash, this.names),
       ],
     );
     if (rows.length === 0) {
@@ -174,26 +180,33 @@ export class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Gives every type of `events` its id, naming new ones in a statement of their own: inside the
-   * append's transaction a new name would stay uncommitted, and every other writer of that type would
-   * wait for it. A name another writer is adding at the same moment is read on the next try.
+   * Gives every name `events` use (types, system actors) its id, naming new ones in a statement of
+   * their own: inside the append's transaction a new name would stay uncommitted, and every other
+   * writer using it would wait for it. A name another writer is adding at that moment is read on the
+   * next try.
    */
-  private async nameTypes(events: readonly NewEvent[]): Promise<void> {
+  private async nameStrings(events: readonly NewEvent[]): Promise<void> {
+    const used = new Set<string>();
+    for (const event of events) {
+      used.add(event.type);
+      const actor = metadataColumns(event.metadata as StoredMetadata).actorName;
+      if (actor !== null) used.add(actor);
+    }
     for (let attempt = 0; attempt < 3; attempt++) {
-      const missing = [...new Set(events.map((e) => e.type))].filter((type) => !this.typeIds.has(type));
+      const missing = [...used].filter((name) => !this.names.has(name));
       if (missing.length === 0) return;
       const { rows } = await this.query<{ id: number; name: string }>(
         `WITH named AS (
-           INSERT INTO event_types (event_type) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING
-           RETURNING type_id, event_type)
-         SELECT type_id AS id, event_type AS name FROM named
-         UNION ALL SELECT type_id, event_type FROM event_types WHERE event_type = ANY($1::text[])`,
+           INSERT INTO log_names (name) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING name_id, name)
+         SELECT name_id AS id, name FROM named
+         UNION ALL SELECT name_id, name FROM log_names WHERE name = ANY($1::text[])`,
         [missing],
       );
-      for (const { id, name } of rows) this.typeIds.set(name, id);
+      for (const { id, name } of rows) this.names.set(name, id);
     }
-    const missing = events.find((e) => !this.typeIds.has(e.type));
-    if (missing) throw new Error(`event type ${missing.type} could not be named in event_types`);
+    throw new Error(
+      `could not name ${[...used].filter((name) => !this.names.has(name)).join(', ')} in log_names`,
+    );
   }
 
   private appended(
@@ -263,7 +276,7 @@ export class PostgresEventStore implements EventStore {
       `SELECT ${EVENT_COLUMNS} FROM ${EVENT_SOURCE}
        WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-         AND ($4::text[] IS NULL OR t.event_type = ANY($4::text[]))
+         AND ($4::text[] IS NULL OR t.name = ANY($4::text[]))
        ORDER BY e.transaction_id, e.global_position LIMIT $3`,
       [tx.toString(), position.toString(), maxCount, types ?? null],
     );
