@@ -1,4 +1,5 @@
 import {
+  type EventMetadata,
   formatPosition,
   type JsonObject,
   type JsonValue,
@@ -50,6 +51,10 @@ function instantOrNull(value: JsonValue | undefined): string | null {
   return Number.isNaN(time) || new Date(time).toISOString() !== value ? null : value;
 }
 
+/** The metadata's actor when it is the system (named in `log_names`), else null. */
+export const systemActor = ({ actor }: StoredMetadata | EventMetadata): string | null =>
+  typeof actor === 'string' && SYSTEM_ACTOR.test(actor) ? actor : null;
+
 /**
  * `derivablePrev` is the prevHash a reader would derive for this event (`PrevHashes`): when the
  * metadata's equals it, the prev_hash column can stay NULL. A hash is kept in a column only beside a
@@ -67,8 +72,7 @@ export function metadataColumns(metadata: StoredMetadata, derivablePrev?: string
     prevHash,
     hash,
   };
-  const { actor } = metadata;
-  const actorName = typeof actor === 'string' && SYSTEM_ACTOR.test(actor) ? actor : null;
+  const actorName = systemActor(metadata);
   let rest: Record<string, JsonValue> | null = null;
   for (const [key, value] of Object.entries(metadata)) {
     if (value === undefined || (key === 'actor' && actorName !== null)) continue;

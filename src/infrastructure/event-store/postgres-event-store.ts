@@ -16,11 +16,17 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   START,
-  type StoredMetadata,
   type SubscribeOptions,
   type Subscription,
 } from '../../application/ports/event-store.port.js';
-import { EVENT_COLUMNS, EVENT_SOURCE, type EventRow, metadataColumns, toRecorded } from './event-row.js';
+import {
+  EVENT_COLUMNS,
+  EVENT_SOURCE,
+  type EventRow,
+  metadataColumns,
+  systemActor,
+  toRecorded,
+} from './event-row.js';
 import { checkExpectedVersion } from './expected-version.js';
 
 const CHANNEL = 'daybook_events';
@@ -189,7 +195,7 @@ export class PostgresEventStore implements EventStore {
     const used = new Set<string>();
     for (const event of events) {
       used.add(event.type);
-      const actor = metadataColumns(event.metadata as StoredMetadata).actorName;
+      const actor = systemActor(event.metadata);
       if (actor !== null) used.add(actor);
     }
     for (let attempt = 0; attempt < 3; attempt++) {
