@@ -25,8 +25,8 @@ import { generateEventLog } from '../test/support/event-log-generator.js';
  * `COPY … FROM STDIN` of those rows into an empty copy of event_log with the same indexes (import).
  * `ratio` = baseline seconds / operation seconds (1 = as fast as COPY).
  *
- * BENCH_BIGDATA_SOURCE names an existing database holding a generated log to reuse (generation takes
- * minutes); otherwise one is generated and dropped at the end. The import target is always dropped.
+ * BENCH_BIGDATA_SOURCE names a database to generate the log into once and reuse afterwards (it is
+ * kept); otherwise one is generated and dropped at the end. The import target is always dropped.
  */
 
 interface Figure {
@@ -127,10 +127,12 @@ async function copyIn(pool: pg.Pool, ranges: Buffer[][]): Promise<void> {
   }
 }
 
-async function database(adminUrl: string, name: string) {
+/** A pool on database `name`, created first (unless `existing` allows it to be there already). */
+async function database(adminUrl: string, name: string, existing = false) {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+  if (!existing || rowCount === 0) await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
@@ -193,15 +195,11 @@ export async function benchBigdata(out: (line: string) => void = (line) => conso
     );
   };
   try {
-    if (reuse) {
-      const url = new URL(adminUrl);
-      url.pathname = `/${reuse}`;
-      source = new pg.Pool({ connectionString: url.toString(), max: 4 });
-      source.on('error', () => undefined);
-      await migrate(source);
-    } else {
-      source = await database(adminUrl, sourceName);
-      await migrate(source);
+    // A reused database is generated into once (when its log is empty) and kept.
+    source = await database(adminUrl, sourceName, reuse !== undefined);
+    await migrate(source);
+    const existing = await source.query('SELECT EXISTS (SELECT 1 FROM event_log) AS generated');
+    if (!existing.rows[0]?.generated) {
       const generated = await timed(() =>
         generateEventLog(source as pg.Pool, {
           users: Number.MAX_SAFE_INTEGER,
