@@ -1,24 +1,31 @@
-import { StringDecoder } from 'node:string_decoder';
 import type { PoolClient } from 'pg';
 import pgCopy from 'pg-copy-streams';
 import type { ScannedEvent, StreamHead } from '../../application/ports/audit-log.port.js';
-import type { JsonObject } from '../../application/ports/event-store.port.js';
+import type { JsonObject, StoredMetadata } from '../../application/ports/event-store.port.js';
 import { storedMetadata } from '../event-store/event-row.js';
 
 /** Events per page handed to the reader. */
 const PAGE = 2000;
 
+/** A stream of the scan: its head, and the last of its events seen so far (see `scannedMetadata`). */
+interface ScannedStream {
+  readonly head: StreamHead;
+  lastRevision: number;
+  lastHash: string | null;
+}
+
 /**
  * The whole log in `$all` order as `COPY … TO STDOUT` (text format), parsed line by line: the fastest
  * scan PostgreSQL offers, with no per-row protocol message or per-column parser. Stream names and heads
  * come from one read of `streams` in the same snapshot (the caller's REPEATABLE READ transaction), so
- * rows carry only the stream's id. Data stays JSON text.
+ * rows carry only the stream's id. The rows are read as bytes, not decoded: the data stays the stored
+ * JSON text's bytes (most of each row), which export copies and verification rewrites without a string.
  */
 export async function* scanLog(
   client: PoolClient,
   options: { belowHorizon: boolean },
 ): AsyncIterable<readonly ScannedEvent[]> {
-  const heads = await streamHeads(client);
+  const streams = await scannedStreams(client);
   let horizon = '';
   if (options.belowHorizon) {
     const { rows } = await client.query<{ xmin: string }>(
@@ -32,16 +39,18 @@ export async function* scanLog(
        e.schema_version, encode(e.prev_hash, 'hex'), encode(e.hash, 'hex')
      FROM event_log e ${horizon} ORDER BY e.transaction_id, e.global_position) TO STDOUT`),
   );
-  const decoder = new StringDecoder('utf8');
-  let partial = '';
+  const row = new Row();
+  let partial: Buffer | undefined;
   let page: ScannedEvent[] = [];
   for await (const chunk of copy) {
-    const lines = (partial + decoder.write(chunk as Buffer)).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      const event = scannedEvent(line, heads);
+    const bytes = partial ? Buffer.concat([partial, chunk as Buffer]) : (chunk as Buffer);
+    let start = 0;
+    for (let end = bytes.indexOf(NEWLINE, start); end >= 0; end = bytes.indexOf(NEWLINE, start)) {
+      const event = scannedEvent(row.read(bytes, start, end), streams);
       if (event) page.push(event);
+      start = end + 1;
     }
+    partial = start < bytes.length ? bytes.subarray(start) : undefined;
     if (page.length >= PAGE) {
       yield page;
       page = [];
@@ -50,50 +59,138 @@ export async function* scanLog(
   if (page.length > 0) yield page;
 }
 
-async function streamHeads(client: PoolClient): Promise<Map<number, StreamHead>> {
+async function scannedStreams(client: PoolClient): Promise<Map<number, ScannedStream>> {
   const { rows } = await client.query<{ id: number; name: string; revision: string; hash: string }>(
     'SELECT stream_id AS id, stream_name AS name, revision::text, last_hash AS hash FROM streams',
   );
-  const heads = new Map<number, StreamHead>();
-  for (const row of rows)
-    heads.set(row.id, { stream: row.name, revision: BigInt(row.revision), lastHash: row.hash });
-  return heads;
+  const streams = new Map<number, ScannedStream>();
+  for (const row of rows) {
+    const head = { stream: row.name, revision: BigInt(row.revision), lastHash: row.hash };
+    streams.set(row.id, { head, lastRevision: -1, lastHash: null });
+  }
+  return streams;
 }
 
+/** The columns of the COPY, in its order. */
+const STREAM = 0;
+const REVISION = 1;
+const ID = 2;
+const TYPE = 3;
+const DATA = 4;
+const REST = 5;
+const PREV_HASH = 11;
+const HASH = 12;
+
 /** One COPY text line; undefined for an event of no stream (the JSON-form readers join them away). */
-function scannedEvent(line: string, heads: ReadonlyMap<number, StreamHead>): ScannedEvent | undefined {
-  const f = line.split('\t').map(field);
-  const head = heads.get(Number(f[0]));
-  if (!head) return undefined;
-  const rest = f[5] ?? null;
-  const metadata = storedMetadata({
-    event_id: f[2] as string,
-    event_type: f[3] as string,
-    data: {},
-    rest: rest === null ? null : (JSON.parse(rest) as JsonObject),
-    correlation_id: f[6] ?? null,
-    causation_id: f[7] ?? null,
-    actor_id: f[8] ?? null,
-    occurred_ms: f[9] ?? null,
-    schema_version: f[10] === undefined || f[10] === null ? null : Number(f[10]),
-    prev_hash: f[11] ?? null,
-    hash: f[12] ?? null,
-  });
+function scannedEvent(row: Row, streams: ReadonlyMap<number, ScannedStream>): ScannedEvent | undefined {
+  const stream = streams.get(row.integer(STREAM) ?? -1);
+  if (!stream) return undefined;
+  const revision = row.integer(REVISION) ?? 0;
+  const hash = row.ascii(HASH);
+  const seen = revision === 0 ? '' : stream.lastRevision === revision - 1 ? stream.lastHash : null;
+  const metadata = scannedMetadata(row, hash, seen);
+  stream.lastRevision = revision;
+  stream.lastHash = hash;
   return {
-    head,
-    revision: Number(f[1]),
-    id: f[2] as string,
-    type: f[3] as string,
-    dataText: f[4] as string,
+    head: stream.head,
+    revision,
+    id: row.ascii(ID) ?? '',
+    type: row.text(TYPE) ?? '',
+    data: row.bytes(DATA) ?? Buffer.alloc(0),
     metadata,
   };
 }
 
-const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+/**
+ * An event's metadata from its row (see `storedMetadata`). `seenPrevHash` is the previous hash of its
+ * stream as the scan has seen it ('' at revision 0, else the hash of the stream's event at revision - 1
+ * when that was the last one seen, else null): a hashed event whose `prev_hash` is NULL has it there,
+ * as the writers only leave it out when the predecessor comes earlier in `$all` order.
+ */
+function scannedMetadata(row: Row, hash: string | null, seenPrevHash: string | null): StoredMetadata {
+  const rest = row.text(REST);
+  return storedMetadata({
+    event_id: row.ascii(ID) ?? '',
+    event_type: '',
+    data: {},
+    rest: rest === null ? null : (JSON.parse(rest) as JsonObject),
+    correlation_id: row.ascii(6),
+    causation_id: row.ascii(7),
+    actor_id: row.ascii(8),
+    occurred_ms: row.ascii(9),
+    schema_version: row.integer(10),
+    prev_hash: row.ascii(PREV_HASH) ?? (hash === null ? null : seenPrevHash),
+    hash,
+  });
+}
 
-/** A COPY text field: null for \N, escapes undone (backslashes are rare: only escaped JSON holds them). */
-function field(text: string): string | null {
-  if (text === '\\N') return null;
-  if (!text.includes('\\')) return text;
-  return text.replace(/\\(.)/g, (_, c: string) => ESCAPES[c] ?? c);
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+const BACKSLASH = 0x5c;
+const NULL_MARK = 0x4e; // N, of \N
+const COLUMNS = 13;
+
+/** The fields of one COPY text line, read from its bytes where they are (one Row reads every line). */
+class Row {
+  private line: Buffer = Buffer.alloc(0);
+  private readonly starts = new Int32Array(COLUMNS + 1);
+
+  read(line: Buffer, start: number, end: number): this {
+    this.line = line;
+    let at = start;
+    for (let column = 0; column < COLUMNS; column += 1) {
+      this.starts[column] = at;
+      const tab = column < COLUMNS - 1 ? line.indexOf(TAB, at) : -1;
+      at = (tab < 0 || tab > end ? end : tab) + 1;
+    }
+    this.starts[COLUMNS] = at;
+    return this;
+  }
+
+  /** A field's bytes with COPY's escapes undone (a copy only when it has one), or null for \N. */
+  bytes(column: number): Buffer | null {
+    const field = this.line.subarray(this.starts[column], (this.starts[column + 1] as number) - 1);
+    if (field.length === 2 && field[0] === BACKSLASH && field[1] === NULL_MARK) return null;
+    return field.includes(BACKSLASH) ? unescaped(field) : field;
+  }
+
+  text(column: number): string | null {
+    return this.bytes(column)?.toString('utf8') ?? null;
+  }
+
+  /** A field PostgreSQL writes in ASCII without escapes (uuid, hex, number), or null for \N. */
+  ascii(column: number): string | null {
+    const start = this.starts[column] as number;
+    if (this.line[start] === BACKSLASH) return null;
+    return this.line.toString('latin1', start, (this.starts[column + 1] as number) - 1);
+  }
+
+  /** A field holding a non-negative integer, or null for \N. */
+  integer(column: number): number | null {
+    const start = this.starts[column] as number;
+    const end = (this.starts[column + 1] as number) - 1;
+    if (this.line[start] === BACKSLASH) return null;
+    let value = 0;
+    for (let i = start; i < end; i += 1) value = value * 10 + ((this.line[i] as number) - 0x30);
+    return value;
+  }
+}
+
+const ESCAPES: Record<number, number> = { 98: 0x08, 102: 0x0c, 110: 0x0a, 114: 0x0d, 116: 0x09, 118: 0x0b };
+
+/** COPY's backslash escapes undone (JSON text holds only `\\`: escaped JSON). */
+function unescaped(field: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(field.length);
+  let length = 0;
+  for (let i = 0; i < field.length; i += 1) {
+    let c = field[i] as number;
+    if (c === BACKSLASH) {
+      i += 1;
+      c = field[i] as number;
+      c = ESCAPES[c] ?? c;
+    }
+    out[length] = c;
+    length += 1;
+  }
+  return out.subarray(0, length);
 }

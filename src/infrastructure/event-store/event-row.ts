@@ -107,15 +107,21 @@ export function storedMetadata(row: Omit<EventRow, 'position' | 'tx' | 'stream_n
   return jsonbOrder({ ...metadata, ...row.rest }) as unknown as StoredMetadata;
 }
 
-const utf8Length = (key: string) => Buffer.byteLength(key);
+const ASCII = /^[ -~]*$/;
+/** jsonb's key order for printable ASCII keys: shorter first, then as JS compares them (byte-wise, for these). */
+const asciiOrder = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+const byteOrder = (a: string, b: string) =>
+  Buffer.byteLength(a) - Buffer.byteLength(b) || Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 /** jsonb's key order: shorter (in bytes) first, then byte-wise. */
 function jsonbOrder(object: Record<string, JsonValue>): Record<string, JsonValue> {
-  const keys = Object.keys(object).sort(
-    (a, b) => utf8Length(a) - utf8Length(b) || Buffer.compare(Buffer.from(a), Buffer.from(b)),
-  );
+  const keys = Object.keys(object);
+  keys.sort(keys.every((key) => ASCII.test(key)) ? asciiOrder : byteOrder);
   const ordered: Record<string, JsonValue> = {};
-  for (const key of keys) define(ordered, key, object[key] as JsonValue);
+  for (const key of keys) {
+    if (key === '__proto__') define(ordered, key, object[key] as JsonValue);
+    else ordered[key] = object[key] as JsonValue;
+  }
   return ordered;
 }
 
