@@ -1,8 +1,6 @@
-import { eventHashOfText } from '../event-store/hash-chain.js';
+import { eventHashOfBytes } from '../event-store/hash-chain.js';
 import type { ScannedEvent } from '../ports/audit-log.port.js';
 import type { StreamChecker } from './stream-checker.js';
-
-const utf8 = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString();
 
 /** Events of one stream held while an earlier revision has not come yet. */
 const MAX_HELD = 1000;
@@ -49,15 +47,7 @@ export class ScanChecker {
     this.next = event.revision + 1;
     const { stream } = this.checker.head;
     this.checker.checkWith(event, (previous) =>
-      eventHashOfText(
-        stream,
-        event.revision,
-        previous,
-        event.id,
-        event.type,
-        utf8(event.data),
-        event.metadata,
-      ),
+      eventHashOfBytes(stream, event.revision, previous, event.id, event.type, event.data, event.metadata),
     );
   }
 }

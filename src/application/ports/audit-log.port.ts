@@ -78,7 +78,7 @@ export interface AuditLog {
   /**
    * Every event of the log in `$all` order, in large pages from one consistent snapshot, each with its
    * stream's head as the store records it in that snapshot, and its data as the stored JSON text (not
-   * parsed: export and verification rewrite it, see `compactJsonb` and `canonicalJsonText`). `belowHorizon`: only events every
+   * parsed: export and verification rewrite it, see `compactJsonb` and `canonicalJsonBytes`). `belowHorizon`: only events every
    * `$all` reader can see (an export); otherwise every committed event (verification, which compares
    * against the heads). Offered by stores that can scan (PostgreSQL); the others go event by event.
    */

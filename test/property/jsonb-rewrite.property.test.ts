@@ -1,13 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compactJsonb } from '../../src/application/audit/compact-json.js';
+import { canonicalJson } from '../../src/application/event-store/hash-chain.js';
+import { canonicalJsonBytes } from '../../src/application/event-store/json-bytes.js';
+import type { JsonValue } from '../../src/application/ports/event-store.port.js';
 import { numRuns } from '../support/fast-check.js';
 import { testDatabase } from '../support/postgres.js';
 
 /**
- * The export writes each event's data by compacting jsonb's text (`compactJsonb`) instead of
- * JSON.stringify(JSON.parse(text)): whatever PostgreSQL's jsonb gives back, the compact text is the
- * same bytes, or the function says it cannot tell (-1) and the export parses.
+ * The whole-log scans rewrite each event's data from jsonb's text instead of parsing it: the export
+ * compacts it (`compactJsonb`, for JSON.stringify(JSON.parse(text))) and verification makes it
+ * canonical (`canonicalJsonBytes`, for canonicalJson(JSON.parse(text))). Whatever PostgreSQL's jsonb
+ * gives back, each rewrite is the same bytes, or the function says it cannot tell (-1) and the caller
+ * parses.
  */
 const db = await testDatabase({ migrate: false });
 /** The seed, printed so that a run can be replayed (FC_SEED=<seed>). */
@@ -22,13 +27,18 @@ async function viaJsonb(texts: readonly string[]): Promise<string[]> {
   return rows.map((row) => row.t);
 }
 
-/** Compact text, or undefined where `compactJsonb` declines. */
-function compacted(text: string): string | undefined {
+/** The rewrite of `text` (written at an offset, as callers do), or undefined where it declines. */
+function rewritten(
+  rewrite: (text: Uint8Array, out: Uint8Array, at: number) => number,
+  text: string,
+): string | undefined {
   const bytes = Buffer.from(text);
-  const out = Buffer.alloc(bytes.length + 8);
-  const end = compactJsonb(bytes, out, 4);
+  const out = Buffer.alloc(2 * bytes.length + 8);
+  const end = rewrite(bytes, out, 4);
   return end < 0 ? undefined : out.subarray(4, end).toString();
 }
+const compacted = (text: string) => rewritten(compactJsonb, text);
+const canonical = (text: string) => rewritten(canonicalJsonBytes, text);
 
 /** Number tokens as a client may write them: signs, leading and trailing zeros, fractions, exponents. */
 const number = fc
@@ -68,10 +78,11 @@ const jsonText: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
   ),
 })).value;
 
-describe('compacting jsonb text', () => {
-  it(`is JSON.stringify(JSON.parse(text)) of whatever jsonb gives back, or declines (seed ${seed})`, async () => {
-    console.log(`compact-json property: seed ${seed}`);
+describe('rewriting jsonb text', () => {
+  it(`is JSON.stringify(JSON.parse(text)), or canonical, for whatever jsonb gives back, or declines (seed ${seed})`, async () => {
+    console.log(`jsonb-rewrite property: seed ${seed}`);
     let declined = 0;
+    let unsorted = 0;
     let total = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(jsonText, { minLength: 20, maxLength: 40 }), async (texts) => {
@@ -80,21 +91,30 @@ describe('compacting jsonb text', () => {
           const compact = compacted(text);
           if (compact === undefined) declined += 1;
           else expect(compact).toBe(JSON.stringify(JSON.parse(text)));
+          const sorted = canonical(text);
+          if (sorted === undefined) unsorted += 1;
+          else expect(sorted).toBe(canonicalJson(JSON.parse(text) as JsonValue));
         }
       }),
       { numRuns: Math.min(numRuns, 300), seed },
     );
     // The fast path must be the usual one, not a test of the fallback alone.
-    console.log(`compact-json property: ${declined} of ${total} texts declined`);
+    console.log(
+      `jsonb-rewrite property: of ${total} texts, ${declined} not compacted, ${unsorted} not sorted`,
+    );
     expect(declined).toBeLessThan(total / 2);
+    expect(unsorted).toBeLessThan(total / 2);
   });
 
   it('takes the usual data (strings, small numbers, nested) and declines what JavaScript prints otherwise', async () => {
     const usual = [
       '{"a": "x, y: z", "moves": [{"day": "2024-01-02", "amount": "-12"}], "n": -12, "f": 0.5, "t": true}',
-      '{"": null, "é": "ü\\n\\"", "k": [], "o": {}, "x": 0.000001, "y": 123456789012345}',
+      '{"": null, "e": "ü\\n\\"", "k": [], "o": {"b": 1, "a": [{"d": 1, "c": 2}]}, "x": 0.000001, "y": 123456789012345}',
     ];
-    for (const text of await viaJsonb(usual)) expect(compacted(text)).toBe(JSON.stringify(JSON.parse(text)));
+    for (const text of await viaJsonb(usual)) {
+      expect(compacted(text)).toBe(JSON.stringify(JSON.parse(text)));
+      expect(canonical(text)).toBe(canonicalJson(JSON.parse(text) as JsonValue));
+    }
     const unusual = ['1.50', '1e21', '0.0000001', '1234567890123456', '{"1": 1, "b": 2}', '{"b": 12.0}'];
     for (const text of await viaJsonb(unusual)) expect(compacted(text)).toBeUndefined();
     // Not from jsonb (it has no negative zero nor exponents), declined all the same.
