@@ -25,7 +25,7 @@ const scanned: ScannedEvent[] = chained.map(({ event, revision }) => ({
   revision: Number(revision),
   id: event.id,
   type: event.type,
-  dataText: JSON.stringify(event.data).replaceAll(',"', ', "').replaceAll('":', '": '),
+  data: Buffer.from(JSON.stringify(event.data).replaceAll(',"', ', "').replaceAll('":', '": ')),
   metadata: event.metadata,
 }));
 

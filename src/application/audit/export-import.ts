@@ -7,6 +7,7 @@ import type { LogLoader } from '../ports/log-loader.port.js';
 import type { SubjectKeyStore } from '../ports/subject-key-store.port.js';
 import { appendSecurityEvent } from '../security/security-log.js';
 import { appendingLogLoader } from './appending-log-loader.js';
+import { compactJsonb } from './compact-json.js';
 import { ImportError, type ImportProgress, type ImportResult, logImporter } from './log-importer.js';
 
 /**
@@ -53,39 +54,102 @@ export const exportLog =
       })(),
     );
 
+/** A piece of an export: whole JSON Lines (UTF-8, each with its newline), and how many. */
+export interface ExportChunk {
+  readonly text: Uint8Array;
+  readonly events: number;
+}
+
 /**
- * The export as JSON Lines text, each line exactly `JSON.stringify` of the `ExportedEvent` `exportLog`
- * gives (without its newline), recorded the same way. The whole log is read with the audit log's scan
- * when it offers one: the stored data text is rewritten (`rewriteJson`), never parsed.
+ * The export as JSON Lines, each line exactly `JSON.stringify` of the `ExportedEvent` `exportLog` gives,
+ * recorded the same way, in chunks of whole lines. The whole log is read with the audit log's scan when
+ * it offers one, and written as bytes: the stored data text is compacted (`compactJsonb`), not parsed.
  */
 export const exportLines =
   (deps: ExportDeps) =>
-  (input: { userId?: string; actor?: string } = {}): AsyncIterable<string> => {
+  (input: { userId?: string; actor?: string } = {}): AsyncIterable<ExportChunk> => {
     const scan = deps.auditLog.scanAll?.bind(deps.auditLog);
-    if (input.userId !== undefined || !scan) {
-      const events = exportLog(deps)(input);
-      return (async function* () {
-        for await (const event of events) yield JSON.stringify(event);
-      })();
-    }
+    if (input.userId !== undefined || !scan) return stringifiedLines(exportLog(deps)(input));
     return recorded(
       deps,
       input,
       (async function* () {
-        for await (const page of scan({ belowHorizon: true })) yield* page.map(exportedLine);
+        for await (const page of scan({ belowHorizon: true })) yield exportedLines(page);
       })(),
+      (chunk) => chunk.events,
     );
   };
 
-function exportedLine(event: ScannedEvent): string {
-  return JSON.stringify({
-    stream: event.head.stream,
-    revision: event.revision,
-    id: event.id,
-    type: event.type,
-    data: JSON.parse(event.dataText),
-    metadata: event.metadata,
-  });
+/** Lines per chunk of an export read event by event (one write per line is slow). */
+const CHUNK_LINES = 500;
+
+async function* stringifiedLines(events: AsyncIterable<ExportedEvent>): AsyncIterable<ExportChunk> {
+  let lines: string[] = [];
+  const chunk = () => ({ text: Buffer.from(`${lines.join('\n')}\n`), events: lines.length });
+  for await (const event of events) {
+    lines.push(JSON.stringify(event));
+    if (lines.length < CHUNK_LINES) continue;
+    yield chunk();
+    lines = [];
+  }
+  if (lines.length > 0) yield chunk();
+}
+
+/** The lines of a page of the scan, as `JSON.stringify` writes each `ExportedEvent`. */
+function exportedLines(page: readonly ScannedEvent[]): ExportChunk {
+  let capacity = 0;
+  for (const event of page) capacity += event.data.length + LINE_ROOM;
+  const out = new LineWriter(capacity);
+  for (const event of page) {
+    out.text(
+      `{"stream":${JSON.stringify(event.head.stream)},"revision":${event.revision},"id":${JSON.stringify(
+        event.id,
+      )},"type":${JSON.stringify(event.type)},"data":`,
+    );
+    out.data(event.data);
+    out.text(`,"metadata":${JSON.stringify(event.metadata)}}\n`);
+  }
+  return { text: out.written(), events: page.length };
+}
+
+/** Room for a line besides its data (its metadata, stream, id and type): a guess, grown past when short. */
+const LINE_ROOM = 640;
+
+/** UTF-8 bytes written one after the other into a buffer, grown when full. */
+class LineWriter {
+  private bytes: Buffer;
+  private length = 0;
+
+  constructor(capacity: number) {
+    this.bytes = Buffer.allocUnsafe(capacity);
+  }
+
+  text(text: string): void {
+    this.room(text.length * 3);
+    this.length += this.bytes.write(text, this.length);
+  }
+
+  /** Stored JSON text as JSON.stringify writes its value. */
+  data(json: Uint8Array): void {
+    this.room(json.length);
+    const end = compactJsonb(json, this.bytes, this.length);
+    if (end >= 0) this.length = end;
+    else
+      this.text(
+        JSON.stringify(JSON.parse(Buffer.from(json.buffer, json.byteOffset, json.length).toString())),
+      );
+  }
+
+  written(): Uint8Array {
+    return this.bytes.subarray(0, this.length);
+  }
+
+  private room(bytes: number): void {
+    if (this.length + bytes <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.length + bytes));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
 }
 
 type ExportDeps = { auditLog: AuditLog; store: EventStore; clock: Clock; ids: IdGenerator };
@@ -100,6 +164,7 @@ async function* recorded<T>(
   deps: ExportDeps,
   input: { userId?: string; actor?: string },
   source: AsyncIterable<T>,
+  count: (item: T) => number = () => 1,
 ): AsyncIterable<T> {
   let events = 0;
   const record = (complete: boolean) =>
@@ -120,7 +185,7 @@ async function* recorded<T>(
   let outcome: 'complete' | 'failed' | 'stopped' = 'stopped';
   try {
     for await (const item of source) {
-      events += 1;
+      events += count(item);
       yield item;
     }
     outcome = 'complete';

@@ -1,4 +1,4 @@
-import { eventHashOfText } from '../event-store/hash-chain.js';
+import { eventHashOfBytes } from '../event-store/hash-chain.js';
 import type { ScannedEvent } from '../ports/audit-log.port.js';
 import type { StreamChecker } from './stream-checker.js';
 
@@ -47,7 +47,7 @@ export class ScanChecker {
     this.next = event.revision + 1;
     const { stream } = this.checker.head;
     this.checker.checkWith(event, (previous) =>
-      eventHashOfText(stream, event.revision, previous, event.id, event.type, event.dataText, event.metadata),
+      eventHashOfBytes(stream, event.revision, previous, event.id, event.type, event.data, event.metadata),
     );
   }
 }

@@ -78,7 +78,7 @@ export interface AuditLog {
   /**
    * Every event of the log in `$all` order, in large pages from one consistent snapshot, each with its
    * stream's head as the store records it in that snapshot, and its data as the stored JSON text (not
-   * parsed: export and verification rewrite it, see `rewriteJson`). `belowHorizon`: only events every
+   * parsed: export and verification rewrite it, see `compactJsonb` and `canonicalJsonBytes`). `belowHorizon`: only events every
    * `$all` reader can see (an export); otherwise every committed event (verification, which compares
    * against the heads). Offered by stores that can scan (PostgreSQL); the others go event by event.
    */
@@ -91,7 +91,7 @@ export interface ScannedEvent {
   readonly revision: number;
   readonly id: string;
   readonly type: string;
-  /** The data as stored JSON text: members in stored order, spacing as the store writes it. */
-  readonly dataText: string;
+  /** The data as stored JSON text, UTF-8: members in stored order, spacing as the store writes it. */
+  readonly data: Uint8Array;
   readonly metadata: StoredMetadata;
 }

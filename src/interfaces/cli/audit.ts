@@ -90,18 +90,13 @@ export async function exportCommand(
   let events = 0;
   const chunks = Readable.from(
     (async function* () {
-      let lines: string[] = [];
-      for await (const line of daybook.exportLines(
+      for await (const chunk of daybook.exportLines(
         values.user === undefined ? {} : { userId: values.user },
       )) {
-        events += 1;
-        lines.push(line);
-        if (lines.length < CHUNK_LINES) continue;
-        yield `${lines.join('\n')}\n`;
-        lines = [];
+        events += chunk.events;
+        yield chunk.text;
         progress.report('exported', events);
       }
-      if (lines.length > 0) yield `${lines.join('\n')}\n`;
     })(),
     { objectMode: false },
   );
@@ -123,11 +118,6 @@ export async function exportCommand(
   return 0;
 }
 
-/**
- * Lines are written in chunks of this many (one write per line is slow); joined, not appended one by
- * one, so each chunk is one flat string to encode rather than a rope of thousands of pieces.
- */
-const CHUNK_LINES = 500;
 /** gzip's fastest level: JSON Lines still shrink several times, at a speed that keeps up with the scan. */
 const GZIP_LEVEL = 1;
 
