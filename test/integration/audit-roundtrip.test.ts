@@ -19,7 +19,7 @@ import { randomIds, systemClock } from '../../src/infrastructure/system/system-c
 import { exportCommand, importCommand } from '../../src/interfaces/cli/audit.js';
 import { type Api, registerUser, startTestApp } from '../support/app.js';
 import { testDatabase } from '../support/postgres.js';
-import { readModels, settled, until } from '../support/settled.js';
+import { committedHead, readModels, settled, until } from '../support/settled.js';
 
 const silentOut = { log: () => undefined, error: (line: string) => console.error(line) };
 
@@ -238,6 +238,13 @@ describe('export, import into a fresh database, rebuild the projections', () => 
     ]);
 
     // ---- Export, import into an empty database, export again (the CLI commands, as wired). ----
+    // The export reads below the cluster-wide read horizon: wait until it has passed this file's writes.
+    const written = await committedHead(sourcePool);
+    await until(
+      () => source.store.headPosition(),
+      (readable) => comparePositions(readable, written) >= 0,
+      'source log readable',
+    );
     const exported = path.join(dir, 'source.jsonl');
     expect(await exportCommand(sourceRuntime.daybook, ['--out', exported], silentOut)).toBe(0);
     await copySubjectKeys(source.pool, target.pool);
