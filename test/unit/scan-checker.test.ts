@@ -47,4 +47,37 @@ describe('a stream checked from a scan in $all order', () => {
     expect(check([1, 2, 3]).broken).toMatchObject({ revision: 1n, reason: 'prev-hash-mismatch' });
     expect(check([0, 1, 2]).broken).toMatchObject({ revision: 3n, reason: 'head-mismatch' });
   });
+
+  it('hashes data the byte rewrite declines as the parsed value, at every size', () => {
+    // A non-ASCII key is left to JSON.parse; sizes growing by half each time outgrow the hash's buffer
+    // on the way, whatever its size.
+    const sizes = Array.from({ length: 20 }, (_, k) => Math.round(1000 * 1.5 ** k));
+    const events = chainEvents(
+      'budget-y',
+      0n,
+      '',
+      sizes.map((size) => ({
+        id: randomUUID(),
+        type: 'Noted',
+        data: { clé: 'x'.repeat(size), n: 1 },
+        metadata: { correlationId: randomUUID(), occurredAt: '2024-01-01T00:00:00.000Z', schemaVersion: 1 },
+      })),
+    );
+    const bigHead = {
+      stream: 'budget-y',
+      revision: BigInt(sizes.length - 1),
+      lastHash: events[sizes.length - 1]?.event.metadata.hash ?? '',
+    };
+    const checker = new ScanChecker(new StreamChecker(bigHead));
+    for (const { event, revision } of events)
+      checker.offer({
+        head: bigHead,
+        revision: Number(revision),
+        id: event.id,
+        type: event.type,
+        data: Buffer.from(JSON.stringify(event.data).replaceAll(',"', ', "').replaceAll('":', '": ')),
+        metadata: event.metadata,
+      });
+    expect(checker.end()).toEqual({ events: sizes.length });
+  });
 });

@@ -50,14 +50,15 @@ export function eventHashOfBytes(
   metadata: EventMetadata | StoredMetadata,
 ): string {
   const rest = `,${bodyAfterData(stream, revision, prevHash, id, type, metadata)}`;
-  room(DATA_MEMBER.length + 2 * data.length + 3 * rest.length);
+  freshBody(DATA_MEMBER.length + 2 * data.length + 3 * rest.length);
   let length = body.write(DATA_MEMBER, 0, 'latin1');
   const end = canonicalJsonBytes(data, body, length);
   if (end >= 0) {
     length = end;
   } else {
     const canonical = canonicalJson(JSON.parse(Buffer.from(data).toString()) as JsonValue);
-    room(length + 3 * (canonical.length + rest.length));
+    freshBody(DATA_MEMBER.length + 3 * (canonical.length + rest.length));
+    length = body.write(DATA_MEMBER, 0, 'latin1');
     length += body.write(canonical, length);
   }
   length += body.write(rest, length);
@@ -67,7 +68,8 @@ export function eventHashOfBytes(
 const DATA_MEMBER = '{"data":';
 let body = Buffer.allocUnsafe(64 * 1024);
 
-function room(bytes: number): void {
+/** Makes `body` at least `bytes` long; what it held is not kept (write it after). */
+function freshBody(bytes: number): void {
   if (bytes > body.length) body = Buffer.allocUnsafe(2 * bytes);
 }
 

@@ -3,9 +3,10 @@ import { copyString, numberEnd } from './json-tokens.js';
 /**
  * `canonicalJsonText` on UTF-8 bytes (the whole-log scan's data, never decoded): the canonical JSON of
  * jsonb's text (members sorted by key, no spaces) written into `out` at `at`, answering where it ends
- * (it needs `2 * text.length` bytes there: the second half is room to reorder members); or -1 where the rewrite cannot be known exact (a
- * number JavaScript prints otherwise, a key with an escape or a non-ASCII character, a string escape
- * JSON.stringify writes otherwise, a duplicate key, malformed text): the caller then parses.
+ * (it needs `2 * text.length` bytes there: the second half is room to reorder members); or -1 where
+ * the rewrite cannot be known exact (a number JavaScript prints otherwise, a key with an escape or a
+ * non-ASCII character, a string escape JSON.stringify writes otherwise, a duplicate key, malformed
+ * text): the caller then parses.
  */
 export function canonicalJsonBytes(text: Uint8Array, out: Uint8Array, at: number): number {
   src = text;
