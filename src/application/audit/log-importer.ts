@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { canonicalJson, eventHashOfCanonicalData } from '../event-store/hash-chain.js';
+import {
+  canonicalJson,
+  eventHashOfCanonicalBytes,
+  eventHashOfCanonicalData,
+} from '../event-store/hash-chain.js';
 import type { EventMetadata, JsonObject, StoredMetadata } from '../ports/event-store.port.js';
 import {
   LoadConflictError,
@@ -72,9 +76,13 @@ interface Parsed {
   readonly revision: bigint;
   readonly id: string;
   readonly type: string;
-  /** The data as JSON text, and canonical (what the hash covers). */
+  /** The data as JSON text. */
   readonly dataJson: string;
-  readonly canonicalData: string;
+  /**
+   * What the event hashes to, computed as it is read (with its own prevHash, which `checkLink` compares
+   * with its predecessor's hash before this one).
+   */
+  readonly computedHash: string;
   /** The metadata without the chain's members. */
   readonly metadata: EventMetadata;
   readonly prevHash: string;
@@ -215,6 +223,7 @@ function quickParse(text: string, line: number): Parsed | undefined {
   const chain = chainedMetadata(read.metadata);
   if (!chain) return undefined;
   const { rest, prevHash, hash } = chain;
+  const metadata = rest as EventMetadata;
   return {
     line,
     stream: read.stream,
@@ -222,8 +231,17 @@ function quickParse(text: string, line: number): Parsed | undefined {
     id: read.id,
     type: read.type,
     dataJson: read.dataJson,
-    canonicalData: read.canonicalData,
-    metadata: rest as EventMetadata,
+    // Hashed now: read.canonicalData is a view of a buffer the next line rewrites.
+    computedHash: eventHashOfCanonicalBytes(
+      read.stream,
+      read.revision,
+      prevHash,
+      read.id,
+      read.type,
+      read.canonicalData,
+      metadata,
+    ),
+    metadata,
     prevHash,
     hash,
   };
@@ -252,7 +270,15 @@ function valueParse(value: unknown, line: number): Parsed | undefined {
     id,
     type,
     dataJson: JSON.stringify(data),
-    canonicalData: canonicalJson(data as JsonObject),
+    computedHash: eventHashOfCanonicalData(
+      stream,
+      revision,
+      prevHash,
+      id,
+      type,
+      canonicalJson(data as JsonObject),
+      rest as EventMetadata,
+    ),
     metadata: rest as EventMetadata,
     prevHash,
     hash,
@@ -297,7 +323,15 @@ function schemaParse(value: unknown, line: number, failure: (message: string) =>
     id,
     type,
     dataJson: JSON.stringify(data),
-    canonicalData: canonicalJson(data as JsonObject),
+    computedHash: eventHashOfCanonicalData(
+      stream,
+      revision,
+      prevHash,
+      id,
+      type,
+      canonicalJson(data as JsonObject),
+      rest as EventMetadata,
+    ),
     metadata: rest as EventMetadata,
     prevHash,
     hash,
@@ -312,15 +346,7 @@ function checkLink(p: Parsed, previousHash: string, failure: (message: string) =
         `previous event of its stream hashes to ${previousHash || '"" (none)'}: the file was altered or is incomplete`,
     );
   }
-  const computed = eventHashOfCanonicalData(
-    p.stream,
-    p.revision,
-    previousHash,
-    p.id,
-    p.type,
-    p.canonicalData,
-    p.metadata,
-  );
+  const computed = p.computedHash;
   if (computed !== p.hash) {
     throw failure(
       `line ${p.line}: ${p.stream}@${p.revision} (${p.id}) hashes to ${computed} but the export says ` +

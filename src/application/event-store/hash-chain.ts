@@ -65,6 +65,28 @@ export function eventHashOfBytes(
   return hash('sha256', body.subarray(0, length));
 }
 
+/**
+ * `eventHashOfCanonicalData` of data already canonical as UTF-8 bytes (an import's, rewritten from its
+ * line by `canonicalJsonBytesAt`): copied into the one hashed buffer, never made a string.
+ */
+export function eventHashOfCanonicalBytes(
+  stream: string,
+  revision: bigint | number,
+  prevHash: string,
+  id: string,
+  type: string,
+  canonicalData: Uint8Array,
+  metadata: EventMetadata | StoredMetadata,
+): string {
+  const rest = `,${bodyAfterData(stream, revision, prevHash, id, type, metadata)}`;
+  freshBody(DATA_MEMBER.length + canonicalData.length + 3 * rest.length);
+  let length = body.write(DATA_MEMBER, 0, 'latin1');
+  body.set(canonicalData, length);
+  length += canonicalData.length;
+  length += body.write(rest, length);
+  return hash('sha256', body.subarray(0, length));
+}
+
 const DATA_MEMBER = '{"data":';
 let body = Buffer.allocUnsafe(64 * 1024);
 

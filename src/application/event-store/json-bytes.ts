@@ -9,17 +9,33 @@ import { copyString, numberEnd } from './json-tokens.js';
  * text): the caller then parses.
  */
 export function canonicalJsonBytes(text: Uint8Array, out: Uint8Array, at: number): number {
+  const end = canonicalJsonBytesAt(text, 0, out, at);
+  if (end < 0) return -1;
+  pos = valueEnd;
+  src = text;
+  skipSpace();
+  src = EMPTY;
+  return pos === text.length ? end : -1;
+}
+
+/**
+ * `canonicalJsonBytes` of the one JSON value starting at `start` (after any space) in `text`, with
+ * whatever follows it left alone (a line's data, followed by its metadata): written into `out` at `at`
+ * (it needs `2 * (text.length - start)` bytes there), answering where the output ends, or -1. Where the
+ * value ends in `text` is then `canonicalValueEnd()`.
+ */
+export function canonicalJsonBytesAt(text: Uint8Array, start: number, out: Uint8Array, at: number): number {
   src = text;
   dst = out;
-  pos = 0;
+  pos = start;
   length = at;
   top = 0;
-  spare = at + text.length;
+  spare = at + text.length - start;
   try {
     skipSpace();
     value();
-    skipSpace();
-    return pos === src.length ? length : -1;
+    valueEnd = pos;
+    return length;
   } catch (error) {
     if (error === UNUSUAL) return -1;
     throw error;
@@ -28,6 +44,10 @@ export function canonicalJsonBytes(text: Uint8Array, out: Uint8Array, at: number
     dst = EMPTY;
   }
 }
+
+/** Where the value the last `canonicalJsonBytesAt` rewrote ends in its text. */
+export const canonicalValueEnd = (): number => valueEnd;
+let valueEnd = 0;
 
 /** Thrown (without a stack) where the rewrite cannot be known exact. */
 const UNUSUAL = Object.freeze({ unusual: true });
