@@ -73,15 +73,52 @@ export function metadataColumns(metadata: StoredMetadata, derivablePrev?: string
     hash,
   };
   const actorName = systemActor(metadata);
+  const members = metadata as Record<string, JsonValue | undefined>;
   let rest: Record<string, JsonValue> | null = null;
-  for (const [key, value] of Object.entries(metadata)) {
+  for (const key of Object.keys(members)) {
+    const value = members[key];
     if (value === undefined || (key === 'actor' && actorName !== null)) continue;
-    if (Object.hasOwn(columns, key) && columns[key as keyof typeof columns] !== null) continue;
+    if (inColumn(columns, key)) continue;
     rest ??= {};
     define(rest, key, value);
   }
-  const prevDerived = hash !== null && prevHash !== null && prevHash === derivablePrev;
-  return { ...columns, actorName, prevDerived, rest };
+  return {
+    correlationId: columns.correlationId,
+    causationId: columns.causationId,
+    actor: columns.actor,
+    actorName,
+    occurredAt: columns.occurredAt,
+    schemaVersion: columns.schemaVersion,
+    prevHash,
+    prevDerived: hash !== null && prevHash !== null && prevHash === derivablePrev,
+    hash,
+    rest,
+  };
+}
+
+/** Whether a column holds the member `key` (a column's own name, not null there). */
+function inColumn(
+  columns: Omit<MetadataColumns, 'actorName' | 'prevDerived' | 'rest'>,
+  key: string,
+): boolean {
+  switch (key) {
+    case 'correlationId':
+      return columns.correlationId !== null;
+    case 'causationId':
+      return columns.causationId !== null;
+    case 'actor':
+      return columns.actor !== null;
+    case 'occurredAt':
+      return columns.occurredAt !== null;
+    case 'schemaVersion':
+      return columns.schemaVersion !== null;
+    case 'prevHash':
+      return columns.prevHash !== null;
+    case 'hash':
+      return columns.hash !== null;
+    default:
+      return false;
+  }
 }
 
 /**
