@@ -5,7 +5,7 @@ import {
   eventHashOfCanonicalBytes,
   eventHashOfCanonicalData,
 } from '../event-store/hash-chain.js';
-import type { EventMetadata, JsonObject, StoredMetadata } from '../ports/event-store.port.js';
+import type { JsonObject, StoredMetadata } from '../ports/event-store.port.js';
 import {
   LoadConflictError,
   type LoadProgress,
@@ -83,8 +83,8 @@ interface Parsed {
    * with its predecessor's hash before this one).
    */
   readonly computedHash: string;
-  /** The metadata without the chain's members. */
-  readonly metadata: EventMetadata;
+  /** The metadata as the line has it, the chain's members too (the hash does not cover them). */
+  readonly metadata: StoredMetadata;
   readonly prevHash: string;
   readonly hash: string;
 }
@@ -128,17 +128,13 @@ export function logImporter(
 
   const accept = async (p: Parsed, head: { next: bigint; hash: string }) => {
     checkLink(p, head.hash, failure);
-    heads.set(p.stream, { next: p.revision + 1n, hash: p.hash });
+    head.next = p.revision + 1n;
+    head.hash = p.hash;
+    heads.set(p.stream, head);
     sourceHash.update(p.hash);
     checked += 1;
-    batch.push({
-      stream: p.stream,
-      revision: p.revision,
-      id: p.id,
-      type: p.type,
-      dataJson: p.dataJson,
-      metadata: { ...p.metadata, prevHash: p.prevHash, hash: p.hash } as StoredMetadata,
-    });
+    // Staged as parsed: its metadata is the line's, prevHash and hash included.
+    batch.push(p);
     if (batch.length >= BATCH) await flush();
   };
 
@@ -220,10 +216,9 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 function quickParse(text: string, line: number): Parsed | undefined {
   const read = readExportLine(text);
   if (!read || read.stream.length > 500 || read.type.length > 200) return undefined;
-  const chain = chainedMetadata(read.metadata);
-  if (!chain) return undefined;
-  const { rest, prevHash, hash } = chain;
-  const metadata = rest as EventMetadata;
+  const metadata = chainedMetadata(read.metadata);
+  if (!metadata) return undefined;
+  const { prevHash, hash } = metadata;
   return {
     line,
     stream: read.stream,
@@ -260,9 +255,9 @@ function valueParse(value: unknown, line: number): Parsed | undefined {
   if (typeof id !== 'string' || !UUID.test(id)) return undefined;
   if (typeof type !== 'string' || type.length < 1 || type.length > 200) return undefined;
   if (!isObject(data) || !isObject(metadata)) return undefined;
-  const chain = chainedMetadata(metadata);
-  if (!chain) return undefined;
-  const { rest, prevHash, hash } = chain;
+  const chained = chainedMetadata(metadata);
+  if (!chained) return undefined;
+  const { prevHash, hash } = chained;
   return {
     line,
     stream,
@@ -277,9 +272,9 @@ function valueParse(value: unknown, line: number): Parsed | undefined {
       id,
       type,
       canonicalJson(data as JsonObject),
-      rest as EventMetadata,
+      chained,
     ),
-    metadata: rest as EventMetadata,
+    metadata: chained,
     prevHash,
     hash,
   };
@@ -315,7 +310,8 @@ function schemaParse(value: unknown, line: number, failure: (message: string) =>
     throw failure(`line ${line} is not an exported event: ${z.prettifyError(parsed.error)}`);
   }
   const { stream, revision, id, type, data, metadata } = parsed.data;
-  const { prevHash, hash, ...rest } = metadata;
+  const { prevHash, hash } = metadata;
+  const stored = metadata as StoredMetadata;
   return {
     line,
     stream,
@@ -330,9 +326,9 @@ function schemaParse(value: unknown, line: number, failure: (message: string) =>
       id,
       type,
       canonicalJson(data as JsonObject),
-      rest as EventMetadata,
+      stored,
     ),
-    metadata: rest as EventMetadata,
+    metadata: stored,
     prevHash,
     hash,
   };
@@ -355,17 +351,17 @@ function checkLink(p: Parsed, previousHash: string, failure: (message: string) =
   }
 }
 
-/** An exported event's metadata split into the chain's two members and the rest, if it has what a stored event has. */
-function chainedMetadata(metadata: Record<string, unknown>) {
-  const { prevHash, hash, ...rest } = metadata;
+/** An exported event's metadata, if it has what a stored event has (the chain's members among them). */
+function chainedMetadata(metadata: Record<string, unknown>): StoredMetadata | undefined {
+  const { correlationId, occurredAt, schemaVersion, prevHash, hash } = metadata;
   if (
-    typeof rest.correlationId !== 'string' ||
-    typeof rest.occurredAt !== 'string' ||
-    typeof rest.schemaVersion !== 'number' ||
+    typeof correlationId !== 'string' ||
+    typeof occurredAt !== 'string' ||
+    typeof schemaVersion !== 'number' ||
     typeof prevHash !== 'string' ||
     typeof hash !== 'string' ||
     !SHA256.test(hash)
   )
     return undefined;
-  return { rest, prevHash, hash };
+  return metadata as unknown as StoredMetadata;
 }
