@@ -46,10 +46,15 @@ const hashOrNull = (value: JsonValue | undefined) =>
 const smallOrNull = (value: JsonValue | undefined) =>
   typeof value === 'number' && SMALL.test(String(value)) ? value : null;
 function instantOrNull(value: JsonValue | undefined): string | null {
+  if (value === lastValidInstant) return value;
   if (typeof value !== 'string' || !INSTANT.test(value)) return null;
   const time = Date.parse(value);
-  return Number.isNaN(time) || new Date(time).toISOString() !== value ? null : value;
+  if (Number.isNaN(time) || new Date(time).toISOString() !== value) return null;
+  lastValidInstant = value;
+  return value;
 }
+/** The last instant found valid: a bulk load's events come in runs of one transaction's instant. */
+let lastValidInstant = '';
 
 /** The metadata's actor when it is the system (named in `log_names`), else null. */
 export const systemActor = ({ actor }: StoredMetadata | EventMetadata): string | null =>
@@ -279,6 +284,9 @@ export const copyText = (value: string): string =>
     : value;
 
 const copyNullable = (value: string | number | null) => (value === null ? '\\N' : copyText(String(value)));
+/** A column value `metadataColumns` checked (a UUID, an instant, a small integer, a system actor's name or
+ * id): nothing in it for COPY to escape. */
+const copyChecked = (value: string | number | null) => (value === null ? '\\N' : String(value));
 const copyHash = (hex: string | null) => (hex === null ? '\\N' : `\\\\x${hex}`);
 
 /**
@@ -302,9 +310,9 @@ export function copyEventLine(
   const actorName = m.actorName === null ? null : name(m.actorName);
   return `${copyText(String(stream))}\t${revision}\t${id}\t${copyText(String(name(type)))}\t${copyText(dataJson)}\t${
     m.rest === null ? '\\N' : copyText(JSON.stringify(m.rest))
-  }\t${copyNullable(m.correlationId)}\t${copyNullable(m.causationId)}\t${copyNullable(m.actor)}\t${copyNullable(
+  }\t${copyChecked(m.correlationId)}\t${copyChecked(m.causationId)}\t${copyChecked(m.actor)}\t${copyNullable(
     actorName,
-  )}\t${copyNullable(m.occurredAt)}\t${copyNullable(m.schemaVersion)}\t${copyHash(
+  )}\t${copyChecked(m.occurredAt)}\t${copyChecked(m.schemaVersion)}\t${copyHash(
     m.prevDerived ? null : m.prevHash,
   )}\t${copyHash(m.hash)}\n`;
 }
