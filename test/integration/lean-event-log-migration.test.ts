@@ -134,7 +134,7 @@ describe('migration 018: event types by id and derivable prevHashes left out', (
     expect(stored.rows.map((r) => r.derived)).toEqual([true, true, false, true]);
     // The scan (export, verify) derives in $all order: a's chain holds, b's breaks where it was broken.
     const scanned = [];
-    for await (const page of new PostgresAuditLog(db.pool).scanAll({ belowHorizon: true }))
+    for await (const page of new PostgresAuditLog(db.pool).scanAll({ belowHorizon: false }))
       scanned.push(...page.filter((e) => e.head.stream === 'noted-a').map((e) => [e.revision, e.metadata]));
     expect(scanned).toEqual([0, 2, 1, 3].map((r) => [r, a[r]!.event.metadata]));
     const report = await verifyChains({ store, auditLog: new PostgresAuditLog(db.pool) })({});

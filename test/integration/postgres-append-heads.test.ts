@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { eventHash } from '../../src/application/event-store/hash-chain.js';
-import { type NewEvent, WrongExpectedVersionError } from '../../src/application/ports/event-store.port.js';
+import {
+  comparePositions,
+  type NewEvent,
+  WrongExpectedVersionError,
+} from '../../src/application/ports/event-store.port.js';
 import { PostgresEventStore } from '../../src/infrastructure/event-store/postgres-event-store.js';
 import { testDatabase } from '../support/postgres.js';
+import { committedHead, until } from '../support/settled.js';
 
 const db = await testDatabase();
 const event = (n: number): NewEvent => ({
@@ -35,6 +40,13 @@ describe('one-statement appends at a remembered head', () => {
       expect(e.metadata.hash).toBe(eventHash(stream, e.revision, previous, e.id, e.type, e.data, e.metadata));
       previous = e.metadata.hash as string;
     }
+    // $all is read below the cluster-wide horizon: wait until another database's transaction lets it pass.
+    const written = await committedHead(db.pool);
+    await until(
+      () => a.headPosition(),
+      (readable) => comparePositions(readable, written) >= 0,
+      '$all readable',
+    );
     const all = await a.readAll({ maxCount: 100 });
     expect(all.filter((e) => e.streamName === stream).map((e) => e.data.n)).toEqual([0, 1, 2, 3, 5, 6]);
   });
