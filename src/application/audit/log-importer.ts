@@ -256,27 +256,42 @@ function valueParse(value: unknown, line: number): Parsed | undefined {
   if (typeof type !== 'string' || type.length < 1 || type.length > 200) return undefined;
   if (!isObject(data) || !isObject(metadata)) return undefined;
   const chained = chainedMetadata(metadata);
-  if (!chained) return undefined;
-  const { prevHash, hash } = chained;
+  return (
+    chained && parsedEvent({ line, stream, revision, id, type, data: data as JsonObject, metadata: chained })
+  );
+}
+
+/** A line read as a JSON value (not by `readExportLine`): its data made canonical and hashed now. */
+function parsedEvent(e: {
+  line: number;
+  stream: string;
+  revision: number | bigint;
+  id: string;
+  type: string;
+  data: JsonObject;
+  metadata: StoredMetadata;
+}): Parsed {
+  const { prevHash, hash } = e.metadata;
+  const canonical = canonicalJson(e.data);
   return {
-    line,
-    stream,
-    revision: BigInt(revision),
-    id,
-    type,
-    dataJson: JSON.stringify(data),
+    line: e.line,
+    stream: e.stream,
+    revision: BigInt(e.revision),
+    id: e.id,
+    type: e.type,
+    dataJson: JSON.stringify(e.data),
     computedHash: eventHashOfCanonicalData(
-      stream,
-      revision,
+      e.stream,
+      e.revision,
       prevHash,
-      id,
-      type,
-      canonicalJson(data as JsonObject),
-      chained,
+      e.id,
+      e.type,
+      canonical,
+      e.metadata,
     ),
-    metadata: chained,
-    prevHash,
-    hash,
+    metadata: e.metadata,
+    prevHash: prevHash as string,
+    hash: hash as string,
   };
 }
 
@@ -309,32 +324,10 @@ function schemaParse(value: unknown, line: number, failure: (message: string) =>
   if (!parsed.success) {
     throw failure(`line ${line} is not an exported event: ${z.prettifyError(parsed.error)}`);
   }
-  const { stream, revision, id, type, data, metadata } = parsed.data;
-  const { prevHash, hash } = metadata;
-  const stored = metadata as StoredMetadata;
-  return {
-    line,
-    stream,
-    revision,
-    id,
-    type,
-    dataJson: JSON.stringify(data),
-    computedHash: eventHashOfCanonicalData(
-      stream,
-      revision,
-      prevHash,
-      id,
-      type,
-      canonicalJson(data as JsonObject),
-      stored,
-    ),
-    metadata: stored,
-    prevHash,
-    hash,
-  };
+  const { data, metadata, ...event } = parsed.data;
+  return parsedEvent({ ...event, line, data: data as JsonObject, metadata: metadata as StoredMetadata });
 }
 
-/** The event links to its stream's previous hash and hashes to what the export says; else `failure`. */
 function checkLink(p: Parsed, previousHash: string, failure: (message: string) => ImportError): void {
   if (p.prevHash !== previousHash) {
     throw failure(
